@@ -1,0 +1,111 @@
+# Build for the memcache server, the client library and their tests.
+#
+#   make            build every library and binary (release: -O2 -g)
+#   make run        install missing packages, build, start the server on 127.0.0.1:11211
+#   make test       install missing packages, build, run every test
+#   make bench      build and run the side-by-side benchmarks (bench/run.sh)
+#   make deps       install missing Debian packages with apt-get
+#   make SAN=address|thread test   sanitizer builds in build-asan/ and build-tsan/
+#
+# Layout: each top-level library folder (sock, codec, memcache, client) becomes a
+# static library; every main/*.cc is a binary; tests/<lib>/*_test.cc become one
+# GoogleTest binary per library folder.
+
+CXX      ?= g++
+SAN      ?=
+ifeq ($(SAN),address)
+  BUILD    := build-asan
+  SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+else ifeq ($(SAN),thread)
+  BUILD    := build-tsan
+  SANFLAGS := -fsanitize=thread
+else
+  BUILD    := build
+  SANFLAGS :=
+endif
+
+CXXFLAGS ?= -O2 -g
+CXXFLAGS += -std=c++17 -Wall -Wextra -Werror=return-type -pthread -MMD -MP -I. $(SANFLAGS)
+LDFLAGS  += -pthread $(SANFLAGS)
+LDLIBS   := -levent_pthreads -levent -lglog -lgflags -lpthread
+TESTLIBS := -lgtest -lgmock
+
+LIBDIRS  := sock codec memcache client
+# Each library, and the libraries it links against (the layer order of STYLE.md).
+DEPS_sock     := sock
+DEPS_codec    := codec sock
+DEPS_memcache := memcache codec sock
+DEPS_client   := client codec sock
+DEPS_main     := client memcache codec sock
+
+srcs_of  = $(shell find $(1) -name '*.cc' 2>/dev/null | sort)
+objs_of  = $(patsubst %.cc,$(BUILD)/obj/%.o,$(1))
+lib_of   = $(BUILD)/lib/lib$(1).a
+libs_for = $(foreach d,$(DEPS_$(1)),$(call lib_of,$(d)))
+
+BINARIES := $(patsubst main/%.cc,$(BUILD)/bin/%,$(wildcard main/*.cc))
+BENCH_BINARIES := $(patsubst bench/%.cc,$(BUILD)/bin/%,$(wildcard bench/*.cc))
+TESTDIRS := $(sort $(notdir $(patsubst %/,%,$(dir $(wildcard tests/*/*_test.cc)))))
+TESTBINS := $(foreach d,$(TESTDIRS),$(BUILD)/tests/$(d)_tests)
+
+.PHONY: all run test bench clean deps fuzz
+all: $(BINARIES) $(BENCH_BINARIES) $(TESTBINS)
+
+define LIB_RULE
+$(call lib_of,$(1)): $(call objs_of,$(call srcs_of,$(1)))
+	@mkdir -p $$(dir $$@)
+	@rm -f $$@
+	$$(AR) rcs $$@ $$^
+endef
+$(foreach d,$(LIBDIRS),$(eval $(call LIB_RULE,$(d))))
+
+$(BUILD)/obj/%.o: %.cc
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) -c $< -o $@
+
+$(BUILD)/bin/%: $(BUILD)/obj/main/%.o $(call libs_for,main)
+	@mkdir -p $(dir $@)
+	$(CXX) $(LDFLAGS) $^ -o $@ $(LDLIBS)
+
+$(BUILD)/bin/%: $(BUILD)/obj/bench/%.o $(call libs_for,main)
+	@mkdir -p $(dir $@)
+	$(CXX) $(LDFLAGS) $^ -o $@ $(LDLIBS)
+
+# tests/<dir>/*_test.cc (plus any helpers in tests/<dir> and tests/common)
+# link against the libraries of <dir>; tests/main links against everything.
+define TEST_RULE
+$(BUILD)/tests/$(1)_tests: $(call objs_of,$(call srcs_of,tests/$(1)) $(call srcs_of,tests/common)) $(call libs_for,$(if $(DEPS_$(1)),$(1),main))
+	@mkdir -p $$(dir $$@)
+	$$(CXX) $$(LDFLAGS) $$^ -o $$@ $$(TESTLIBS) -lgtest_main $$(LDLIBS)
+endef
+$(foreach d,$(TESTDIRS),$(eval $(call TEST_RULE,$(d))))
+
+# Packages a fresh Debian machine needs; installed only when missing.
+PACKAGES := g++ make pkg-config libevent-dev libgoogle-glog-dev libgflags-dev \
+            libgtest-dev libgmock-dev memcached libmemcached-tools libmemcached-dev
+deps:
+	@missing=""; for p in $(PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+run: deps
+	@$(MAKE) --no-print-directory $(BUILD)/bin/memcache_server
+	$(BUILD)/bin/memcache_server -p 11211 -l 127.0.0.1
+
+test: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/run_tests.sh $(BUILD)
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	bench/run.sh $(BUILD)
+
+clean:
+	rm -rf build build-asan build-tsan
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

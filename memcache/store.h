@@ -1,0 +1,122 @@
+// Store: the cache's storage engine. Items, a memory limit with LRU eviction,
+// expiry, CAS. Knows nothing of sockets or the wire protocol.
+//
+// Thread-safety: every method may be called from any thread. The hash table is
+// split into shards, each with its own lock and its own LRU list, so
+// operations on different keys rarely contend.
+//
+// Items are immutable once linked (Put): a write replaces the item. Readers get
+// an ItemRef that keeps the item's memory alive after it is replaced, deleted
+// or evicted, so replies can reference the value bytes without copying.
+//
+// Times: exptimes passed to the Store are absolute unix seconds (0 = never),
+// already converted from the protocol's form by ToAbsoluteExptime.
+#ifndef MEMCACHE_STORE_H_
+#define MEMCACHE_STORE_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string_view>
+
+#include "memcache/clock.h"
+#include "memcache/item.h"
+
+namespace memcache {
+
+struct StoreOptions {
+  size_t memory_limit = 64 << 20;  // -m, bytes; counts header + key + value
+  size_t max_item_size = 1 << 20;  // -I, bytes of a whole item
+  int shard_bits = 6;              // 2^shard_bits shards
+  bool use_cas = true;
+  // An item's LRU position is bumped at most once per interval (memcached's
+  // ITEM_UPDATE_INTERVAL), so hot gets do not write to the LRU every time.
+  int lru_bump_interval_seconds = 60;
+  const Clock* clock = nullptr;  // null: the system clock
+};
+
+enum class StoreMode { kSet, kAdd, kReplace, kAppend, kPrepend, kCas };
+enum class StoreResult { kStored, kNotStored, kExists, kNotFound, kNoMemory };
+enum class DeleteResult { kDeleted, kNotFound, kExists };
+enum class ArithResult { kOk, kNotFound, kNonNumeric, kNoMemory };
+enum class AllocError { kNone, kTooLarge, kNoMemory };
+
+struct StoreStats {
+  uint64_t curr_items = 0;
+  uint64_t total_items = 0;
+  uint64_t bytes = 0;  // memory charged to live items
+  uint64_t limit_maxbytes = 0;
+  uint64_t evictions = 0;
+  uint64_t evicted_unfetched = 0;
+  uint64_t expired_unfetched = 0;
+  uint64_t reclaimed = 0;  // expired items whose memory was reclaimed
+  uint64_t curr_connections_dummy = 0;
+};
+
+class Store {
+ public:
+  explicit Store(StoreOptions options);
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // memcached's exptime rules: 0 never; 1..30 days relative seconds; above
+  // that an absolute unix time; negative already expired. Returns an absolute
+  // unix time (0 = never; a time in the past = expired).
+  int64_t ToAbsoluteExptime(int64_t exptime) const;
+  int64_t Now() const;  // unix seconds from the store's clock
+
+  // Allocates an unlinked item with room for `value_len` value bytes, to be
+  // filled through Item::mutable_value() and then Put. Returns null and sets
+  // *error when the item could never fit (kTooLarge) or memory cannot be
+  // found even by evicting (kNoMemory).
+  ItemRef Allocate(std::string_view key, uint32_t flags, int64_t exptime,
+                   size_t value_len, AllocError* error);
+
+  // Links `item` according to `mode`. For kCas, `compare_cas` must equal the
+  // live item's cas. On kStored the item has its new cas.
+  StoreResult Put(StoreMode mode, const ItemRef& item, uint64_t compare_cas = 0);
+
+  // The live item, or null. Marks it fetched and bumps it in the LRU.
+  ItemRef Get(std::string_view key);
+  // Get plus a new exptime (gat/gats).
+  ItemRef GetAndTouch(std::string_view key, int64_t exptime);
+  bool Touch(std::string_view key, int64_t exptime);
+  // compare_cas != 0: delete only when the live item's cas matches (kExists otherwise).
+  DeleteResult Delete(std::string_view key, uint64_t compare_cas = 0);
+  // incr/decr on a decimal value: incr wraps at 2^64, decr stops at 0. On kOk
+  // sets *value and *cas to the new value and cas.
+  ArithResult Arith(std::string_view key, bool incr, uint64_t delta,
+                    uint64_t* value, uint64_t* cas);
+
+  // Invalidates every item written before `when` (absolute, 0 = now) once
+  // the clock reaches it (flush_all [delay]).
+  void FlushAll(int64_t when = 0);
+  // Walks up to `max_items` items and frees those that are expired or
+  // flushed. Returns how many were reclaimed. Called by a background sweeper.
+  size_t ReclaimExpired(size_t max_items);
+
+  // Runs `fn` with the key's shard locked and the live item (or null), for
+  // operations that must read and write atomically (the meta commands). fn
+  // returns what to do: keep, unlink the current item, or link a replacement.
+  struct Mutation {
+    enum Kind { kKeep, kUnlink, kLink } kind = kKeep;
+    ItemRef replacement;  // for kLink: an item from Allocate; gets a new cas
+  };
+  void Mutate(std::string_view key,
+              const std::function<Mutation(const ItemRef& current)>& fn);
+
+  void SetMemoryLimit(size_t bytes);  // cache_memlimit
+  StoreStats stats() const;
+  const StoreOptions& options() const;
+
+  class Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace memcache
+
+#endif  // MEMCACHE_STORE_H_

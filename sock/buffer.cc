@@ -1,0 +1,112 @@
+#include "sock/buffer.h"
+
+#include <event2/buffer.h>
+#include <glog/logging.h>
+
+#include <cstring>
+#include <utility>
+
+namespace sock {
+
+Buffer::Buffer() : buf_(evbuffer_new()) { CHECK(buf_ != nullptr); }
+
+Buffer::~Buffer() {
+  if (buf_ != nullptr) evbuffer_free(buf_);
+}
+
+Buffer::Buffer(Buffer&& other) noexcept : buf_(evbuffer_new()) {
+  std::swap(buf_, other.buf_);
+}
+
+Buffer& Buffer::operator=(Buffer&& other) noexcept {
+  if (this != &other) {
+    Clear();
+    std::swap(buf_, other.buf_);
+  }
+  return *this;
+}
+
+size_t Buffer::size() const { return evbuffer_get_length(buf_); }
+
+void Buffer::Append(std::string_view data) {
+  if (data.empty()) return;
+  CHECK_EQ(evbuffer_add(buf_, data.data(), data.size()), 0);
+}
+
+void Buffer::AppendReference(const void* data, size_t n, Cleanup cleanup,
+                             void* arg) {
+  if (n == 0) {
+    if (cleanup != nullptr) cleanup(data, n, arg);
+    return;
+  }
+  CHECK_EQ(evbuffer_add_reference(buf_, data, n, cleanup, arg), 0);
+}
+
+void Buffer::AppendBuffer(Buffer* other) {
+  if (other == this || other->empty()) return;
+  CHECK_EQ(evbuffer_add_buffer(buf_, other->buf_), 0);
+}
+
+size_t Buffer::FindNewline(size_t limit) const {
+  size_t len = size();
+  if (limit > len) limit = len;
+  if (limit == 0) return kNpos;
+  // Scan chain by chain: cheaper than evbuffer_search for one byte and it
+  // lets us stop at `limit`.
+  size_t offset = 0;
+  evbuffer_ptr pos;
+  evbuffer_ptr_set(buf_, &pos, 0, EVBUFFER_PTR_SET);
+  evbuffer_iovec vec[8];
+  while (offset < limit) {
+    int n = evbuffer_peek(buf_, static_cast<ev_ssize_t>(limit - offset), &pos,
+                          vec, 8);
+    if (n <= 0) break;
+    int used = n < 8 ? n : 8;
+    for (int i = 0; i < used && offset < limit; ++i) {
+      size_t want = vec[i].iov_len;
+      if (want > limit - offset) want = limit - offset;
+      const void* hit = memchr(vec[i].iov_base, '\n', want);
+      if (hit != nullptr) {
+        return offset + (static_cast<const char*>(hit) -
+                         static_cast<const char*>(vec[i].iov_base));
+      }
+      offset += want;
+    }
+    if (evbuffer_ptr_set(buf_, &pos, offset, EVBUFFER_PTR_SET) != 0) break;
+  }
+  return kNpos;
+}
+
+std::string_view Buffer::Peek(size_t n) {
+  if (n == 0) return {};
+  DCHECK_LE(n, size());
+  auto* p = evbuffer_pullup(buf_, static_cast<ev_ssize_t>(n));
+  CHECK(p != nullptr);
+  return {reinterpret_cast<const char*>(p), n};
+}
+
+size_t Buffer::CopyOut(void* out, size_t n) const {
+  ev_ssize_t got = evbuffer_copyout(buf_, out, n);
+  return got < 0 ? 0 : static_cast<size_t>(got);
+}
+
+void Buffer::Drain(size_t n) {
+  if (n > 0) evbuffer_drain(buf_, n);
+}
+
+std::string Buffer::ToString() const {
+  std::string s(size(), '\0');
+  CopyOut(s.data(), s.size());
+  return s;
+}
+
+long Buffer::ReadFrom(int fd, size_t max) {
+  return evbuffer_read(buf_, fd, static_cast<int>(max));
+}
+
+long Buffer::WriteTo(int fd, size_t max) {
+  if (max == kNpos) return evbuffer_write(buf_, fd);
+  return evbuffer_write_atmost(buf_, fd, static_cast<ev_ssize_t>(max));
+}
+
+}  // namespace sock

@@ -1,0 +1,76 @@
+// CodecHandler: joins a codec to a message handler on a connection.
+//
+// On each OnInput it decodes every complete message in the input, hands each
+// to the message handler together with one output Buffer, drains the bytes of
+// each message after it is handled, and sends all the replies of the batch
+// with one Send, so pipelined requests in one read cost one write.
+//
+// MessageHandler must provide
+//   HandleResult OnMessage(Connection*, Message&, Buffer* out);
+//   HandleResult OnDecodeError(Connection*, Message&, Buffer* out);
+// and may keep per-connection state (one MessageHandler per connection).
+#ifndef SOCK_CODEC_HANDLER_H_
+#define SOCK_CODEC_HANDLER_H_
+
+#include <memory>
+#include <utility>
+
+#include "sock/codec.h"
+#include "sock/connection.h"
+
+namespace sock {
+
+enum class HandleResult {
+  kContinue,  // go on decoding
+  kClose,     // flush replies so far, then close the connection
+  kAbort,     // close at once, dropping replies
+};
+
+template <typename Message, typename CodecT, typename MessageHandler>
+class CodecHandler : public ConnectionHandler {
+ public:
+  CodecHandler(CodecT codec, MessageHandler handler)
+      : codec_(std::move(codec)), handler_(std::move(handler)) {}
+
+  void OnInput(Connection* conn, Buffer* input) override {
+    if (closing_) {
+      input->Clear();
+      return;
+    }
+    Buffer out;
+    while (!input->empty()) {
+      Message message{};
+      DecodeResult r = codec_.Decode(input, &message);
+      if (r.status == DecodeStatus::kNeedMore) break;
+      HandleResult h = r.status == DecodeStatus::kMessage
+                           ? handler_.OnMessage(conn, message, &out)
+                           : handler_.OnDecodeError(conn, message, &out);
+      input->Drain(r.consumed);
+      if (h != HandleResult::kContinue) {
+        closing_ = true;
+        input->Clear();
+        if (h == HandleResult::kAbort) {
+          conn->Abort();
+          return;
+        }
+        if (!out.empty()) conn->Send(&out);
+        conn->Close();
+        return;
+      }
+      if (r.status == DecodeStatus::kError && r.consumed == 0) break;
+    }
+    if (!out.empty()) conn->Send(&out);
+  }
+
+  MessageHandler& handler() { return handler_; }
+  CodecT& codec() { return codec_; }
+
+ private:
+  CodecT codec_;
+  MessageHandler handler_;
+  bool closing_ = false;
+};
+
+}  // namespace sock
+
+#endif  // SOCK_CODEC_HANDLER_H_
