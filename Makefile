@@ -29,7 +29,10 @@ CXXFLAGS += -std=c++17 -Wall -Wextra -Werror=return-type -pthread -MMD -MP -I. $
 LDFLAGS  += -pthread $(SANFLAGS)
 LDLIBS   := -levent_pthreads -levent -lglog -lgflags -lpthread
 TESTLIBS := -lgtest -lgmock
+# Extra libraries for one test binary: tests/client compares with libmemcached.
+TESTLIBS_client := -lmemcached
 
+NPROC    := $(shell nproc 2>/dev/null || echo 2)
 LIBDIRS  := sock codec memcache client
 # Each library, and the libraries it links against (the layer order of STYLE.md).
 DEPS_sock     := sock
@@ -76,7 +79,7 @@ $(BUILD)/bin/%: $(BUILD)/obj/bench/%.o $(call libs_for,main)
 define TEST_RULE
 $(BUILD)/tests/$(1)_tests: $(call objs_of,$(call srcs_of,tests/$(1)) $(call srcs_of,tests/common)) $(call libs_for,$(if $(DEPS_$(1)),$(1),main))
 	@mkdir -p $$(dir $$@)
-	$$(CXX) $$(LDFLAGS) $$^ -o $$@ $$(TESTLIBS) -lgtest_main $$(LDLIBS)
+	$$(CXX) $$(LDFLAGS) $$^ -o $$@ $$(TESTLIBS) $$(TESTLIBS_$(1)) -lgtest_main $$(LDLIBS)
 endef
 $(foreach d,$(TESTDIRS),$(eval $(call TEST_RULE,$(d))))
 
@@ -94,15 +97,15 @@ deps:
 	fi
 
 run: deps
-	@$(MAKE) --no-print-directory $(BUILD)/bin/memcache_server
+	@$(MAKE) --no-print-directory -j$(NPROC) $(BUILD)/bin/memcache_server
 	$(BUILD)/bin/memcache_server -p 11211 -l 127.0.0.1
 
 test: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory -j$(NPROC) all
 	@scripts/run_tests.sh $(BUILD)
 
 bench: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory -j$(NPROC) all
 	bench/run.sh $(BUILD)
 
 clean:

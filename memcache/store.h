@@ -52,6 +52,13 @@ struct StoreStats {
   uint64_t expired_unfetched = 0;
   uint64_t reclaimed = 0;  // expired items whose memory was reclaimed
   uint64_t curr_connections_dummy = 0;
+  // Added by the engine (all cheap sums of per-shard counters):
+  uint64_t crawler_reclaimed = 0;  // expired/flushed items freed by ReclaimExpired
+  uint64_t get_expired = 0;        // lookups that found an expired item
+  uint64_t get_flushed = 0;        // lookups that found a flushed item
+  uint64_t hash_buckets = 0;       // total buckets over all shards
+  uint64_t hash_bytes = 0;         // memory of the bucket arrays
+  uint64_t malloc_fails = 0;
 };
 
 class Store {
@@ -76,10 +83,21 @@ class Store {
 
   // Links `item` according to `mode`. For kCas, `compare_cas` must equal the
   // live item's cas. On kStored the item has its new cas.
-  StoreResult Put(StoreMode mode, const ItemRef& item, uint64_t compare_cas = 0);
+  // As in memcached, compare_cas also guards kAppend/kPrepend when non-zero
+  // (meta set C flag) and is ignored by kSet/kAdd/kReplace. set_stale is the
+  // meta set I flag: a kCas whose compare_cas is *older* than the live cas
+  // still stores, marked stale, keeping the old exptime and win token.
+  StoreResult Put(StoreMode mode, const ItemRef& item, uint64_t compare_cas = 0,
+                  bool set_stale = false);
 
   // The live item, or null. Marks it fetched and bumps it in the LRU.
   ItemRef Get(std::string_view key);
+  // The live item or null, WITHOUT marking it fetched or bumping it (mg
+  // reads h/l flags first, then calls MarkAccessed unless it has q/no-bump).
+  ItemRef Peek(std::string_view key);
+  // What Get does to a hit: mark fetched, bump the LRU if due. No-op if the
+  // item is no longer linked.
+  void MarkAccessed(const ItemRef& item);
   // Get plus a new exptime (gat/gats).
   ItemRef GetAndTouch(std::string_view key, int64_t exptime);
   bool Touch(std::string_view key, int64_t exptime);
@@ -104,10 +122,23 @@ class Store {
     enum Kind { kKeep, kUnlink, kLink } kind = kKeep;
     ItemRef replacement;  // for kLink: an item from Allocate; gets a new cas
   };
+  // fn runs under the shard lock: it may change the current item's exptime,
+  // cas (use NextCas) and state bits, and may call Allocate and NextCas, but
+  // no other Store method (that would self-deadlock).
   void Mutate(std::string_view key,
               const std::function<Mutation(const ItemRef& current)>& fn);
 
-  void SetMemoryLimit(size_t bytes);  // cache_memlimit
+  // A fresh cas value (e.g. meta delete with I bumps the item's cas).
+  uint64_t NextCas();
+
+  // Calls fn on live items, shard by shard, without holding locks, until fn
+  // returns false (debugging, lru_crawler metadump). Items linked or
+  // unlinked meanwhile may or may not be seen.
+  void ForEach(const std::function<bool(const ItemRef& item)>& fn);
+
+  // cache_memlimit. Takes effect on later allocations (they evict down to
+  // it); options().memory_limit keeps the initial value.
+  void SetMemoryLimit(size_t bytes);
   StoreStats stats() const;
   const StoreOptions& options() const;
 

@@ -9,6 +9,7 @@
 //   HandleResult OnMessage(Connection*, Message&, Buffer* out);
 //   HandleResult OnDecodeError(Connection*, Message&, Buffer* out);
 // and may keep per-connection state (one MessageHandler per connection).
+// The Message object is reused across Decode calls; the codec resets it.
 #ifndef SOCK_CODEC_HANDLER_H_
 #define SOCK_CODEC_HANDLER_H_
 
@@ -38,8 +39,8 @@ class CodecHandler : public ConnectionHandler {
       return;
     }
     Buffer out;
+    Message& message = message_;  // reused, so its vectors keep their capacity
     while (!input->empty()) {
-      Message message{};
       DecodeResult r = codec_.Decode(input, &message);
       if (r.status == DecodeStatus::kNeedMore) break;
       HandleResult h = r.status == DecodeStatus::kMessage
@@ -68,6 +69,7 @@ class CodecHandler : public ConnectionHandler {
  private:
   CodecT codec_;
   MessageHandler handler_;
+  Message message_{};
   bool closing_ = false;
 };
 

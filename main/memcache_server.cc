@@ -1,0 +1,269 @@
+// memcache_server: a memcached-compatible cache server (text protocol).
+//
+// Accepts memcached's common short options (-p -l -m -c -t -I -v -vv -U -A
+// -h -V) by translating them to the long gflags before parsing, so scripts
+// written for memcached start us unchanged. Runs until SIGINT/SIGTERM (or
+// "shutdown" when started with -A), then stops gracefully.
+#include <gflags/gflags.h>
+#include <glog/logging.h>
+#include <pthread.h>
+#include <signal.h>
+
+#include <cctype>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "memcache/memcache_server.h"
+#include "sock/server.h"
+
+DEFINE_int32(port, 11211, "TCP port to listen on (-p)");
+DEFINE_string(listen, "127.0.0.1", "interface to listen on (-l)");
+DEFINE_int64(memory_mb, 64, "item memory in megabytes (-m)");
+DEFINE_int32(max_connections, 1024, "max simultaneous connections (-c)");
+DEFINE_int32(threads, 4, "I/O threads (-t)");
+DEFINE_string(max_item_size, "1m",
+              "max size of one item, bytes with optional k/m suffix (-I)");
+DEFINE_int32(udp_port, 0, "UDP port (-U); only 0 (off) is supported");
+DEFINE_bool(enable_shutdown, false, "allow the shutdown command (-A)");
+DEFINE_string(engine, "event", "connection engine: event | threaded");
+DEFINE_int32(idle_timeout, 0, "close connections idle this many seconds (0: never)");
+DEFINE_int32(backlog, 1024, "listen backlog (-b)");
+DEFINE_bool(disable_cas, false, "disable CAS (-C)");
+DEFINE_bool(disable_flush_all, false, "refuse the flush_all command (-F)");
+
+namespace {
+
+constexpr char kVersionLine[] = "memcache_server 1.6.18 (memcached 1.6.18 compatible)";
+
+void PrintUsage() {
+  std::printf(
+      "%s\n"
+      "-p, --port=<num>          TCP port to listen on (default: 11211)\n"
+      "-l, --listen=<addr>       interface to listen on (default: 127.0.0.1)\n"
+      "-m, --memory-limit=<mb>   item memory in megabytes (default: 64)\n"
+      "-c, --conn-limit=<num>    max simultaneous connections (default: 1024)\n"
+      "-t, --threads=<num>       number of I/O threads (default: 4)\n"
+      "-I, --max-item-size=<num> max item size, k/m suffix allowed (default: 1m)\n"
+      "-U, --udp-port=<num>      UDP port; only 0 (off) is supported\n"
+      "-A, --enable-shutdown     enable the ascii \"shutdown\" command\n"
+      "-b, --listen-backlog=<n>  listen backlog (default: 1024)\n"
+      "-C, --disable-cas         disable use of CAS\n"
+      "-F, --disable-flush-all   disable the flush_all command\n"
+      "-v, --verbose             verbose logging (-vv: more)\n"
+      "-h, --help                print this help and exit\n"
+      "-V, --version             print version and exit\n"
+      "    --engine=event|threaded   connection engine (default: event)\n"
+      "    --idle_timeout=<secs>     close idle connections (default: 0, off)\n",
+      kVersionLine);
+}
+
+struct ShortOption {
+  char letter;
+  const char* flag;   // gflags name
+  bool takes_value;
+};
+
+const ShortOption kShortOptions[] = {
+    {'p', "port", true},          {'l', "listen", true},
+    {'m', "memory_mb", true},     {'c', "max_connections", true},
+    {'t', "threads", true},       {'I', "max_item_size", true},
+    {'U', "udp_port", true},      {'b', "backlog", true},
+    {'A', "enable_shutdown", false}, {'C', "disable_cas", false},
+    {'F', "disable_flush_all", false},
+};
+
+struct LongAlias {
+  const char* memcached_name;
+  const char* flag;
+};
+
+const LongAlias kLongAliases[] = {
+    {"memory-limit", "memory_mb"},   {"conn-limit", "max_connections"},
+    {"max-item-size", "max_item_size"}, {"udp-port", "udp_port"},
+    {"enable-shutdown", "enable_shutdown"}, {"listen-backlog", "backlog"},
+    {"disable-cas", "disable_cas"}, {"disable-flush-all", "disable_flush_all"},
+};
+
+// Rewrites memcached-style arguments into gflags form. Returns false (after
+// printing why) on an unknown short option or a missing value; sets *exit_now
+// for -h / -V.
+bool TranslateArgs(int argc, char** argv, std::vector<std::string>* out,
+                   bool* exit_now) {
+  out->push_back(argv[0]);
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "-h" || arg == "--help") {
+      PrintUsage();
+      *exit_now = true;
+      return true;
+    }
+    if (arg == "-V" || arg == "--version") {
+      std::printf("%s\n", kVersionLine);
+      *exit_now = true;
+      return true;
+    }
+    if (arg == "-v" || arg == "--verbose") {
+      out->push_back("--v=1");
+      continue;
+    }
+    if (arg == "-vv" || arg == "-vvv") {
+      out->push_back("--v=" + std::to_string(arg.size() - 1));
+      continue;
+    }
+    if (arg.size() >= 2 && arg[0] == '-' && arg[1] != '-') {
+      const ShortOption* opt = nullptr;
+      for (const ShortOption& o : kShortOptions) {
+        if (o.letter == arg[1]) opt = &o;
+      }
+      if (opt == nullptr) {
+        std::fprintf(stderr, "%s: unknown option '%s' (see -h)\n", argv[0], arg.c_str());
+        return false;
+      }
+      if (!opt->takes_value) {
+        out->push_back(std::string("--") + opt->flag);
+        continue;
+      }
+      std::string value;
+      if (arg.size() > 2) {
+        value = arg.substr(2);  // glued: -p11211
+      } else if (i + 1 < argc) {
+        value = argv[++i];
+      } else {
+        std::fprintf(stderr, "%s: option '%s' needs a value\n", argv[0], arg.c_str());
+        return false;
+      }
+      out->push_back(std::string("--") + opt->flag + "=" + value);
+      continue;
+    }
+    if (arg.rfind("--", 0) == 0) {
+      for (const LongAlias& a : kLongAliases) {
+        std::string name = std::string("--") + a.memcached_name;
+        if (arg == name || arg.rfind(name + "=", 0) == 0) {
+          arg = std::string("--") + a.flag + arg.substr(name.size());
+          break;
+        }
+      }
+    }
+    out->push_back(arg);
+  }
+  return true;
+}
+
+// "1m", "512k", "2097152" -> bytes; false if malformed.
+bool ParseSize(const std::string& text, size_t* bytes) {
+  if (text.empty()) return false;
+  char* end = nullptr;
+  unsigned long long v = std::strtoull(text.c_str(), &end, 10);
+  if (end == text.c_str()) return false;
+  std::string suffix(end);
+  if (suffix == "k" || suffix == "K") {
+    v <<= 10;
+  } else if (suffix == "m" || suffix == "M") {
+    v <<= 20;
+  } else if (suffix == "g" || suffix == "G") {
+    v <<= 30;
+  } else if (!suffix.empty()) {
+    return false;
+  }
+  *bytes = v;
+  return true;
+}
+
+int Fail(const std::string& message) {
+  std::fprintf(stderr, "memcache_server: %s\n", message.c_str());
+  return EXIT_FAILURE;
+}
+
+// Validates the flags into options; returns an error message or "".
+std::string BuildOptions(memcache::MemcacheServerOptions* options) {
+  if (FLAGS_port < 0 || FLAGS_port > 65535) return "port must be 0..65535";
+  if (FLAGS_udp_port != 0) return "UDP not supported (use -U 0)";
+  if (FLAGS_memory_mb <= 0) return "memory limit (-m) must be positive";
+  if (FLAGS_max_connections <= 0) return "connection limit (-c) must be positive";
+  if (FLAGS_threads <= 0 || FLAGS_threads > 256) return "threads (-t) must be 1..256";
+  if (FLAGS_idle_timeout < 0) return "idle_timeout must be >= 0";
+  if (FLAGS_backlog <= 0) return "listen backlog (-b) must be positive";
+  size_t item_size = 0;
+  if (!ParseSize(FLAGS_max_item_size, &item_size)) {
+    return "bad max item size (-I): " + FLAGS_max_item_size;
+  }
+  // memcached's bounds: at least 1k, at most 1g and half the memory limit.
+  if (item_size < 1024) return "item size limit (-I) must be at least 1024 bytes";
+  if (item_size > (size_t{1} << 30)) return "item size limit (-I) cannot exceed 1GB";
+  const size_t memory = static_cast<size_t>(FLAGS_memory_mb) << 20;
+  if (item_size > memory / 2) {
+    return "item size limit (-I) cannot be more than half the memory limit (-m)";
+  }
+  sock::Engine engine;
+  if (!sock::ParseEngine(FLAGS_engine, &engine)) {
+    return "unknown engine '" + FLAGS_engine + "' (event | threaded)";
+  }
+  options->server.address = FLAGS_listen;
+  options->server.port = static_cast<uint16_t>(FLAGS_port);
+  options->server.engine = engine;
+  options->server.io_threads = FLAGS_threads;
+  options->server.max_connections = FLAGS_max_connections;
+  options->server.backlog = FLAGS_backlog;
+  options->server.idle_timeout = std::chrono::seconds(FLAGS_idle_timeout);
+  options->store.memory_limit = memory;
+  options->store.max_item_size = item_size;
+  options->store.use_cas = !FLAGS_disable_cas;
+  options->enable_shutdown = FLAGS_enable_shutdown;
+  options->flush_enabled = !FLAGS_disable_flush_all;
+  options->verbosity = FLAGS_v;
+  return "";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  FLAGS_logtostderr = true;
+  std::vector<std::string> args;
+  bool exit_now = false;
+  if (!TranslateArgs(argc, argv, &args, &exit_now)) return EXIT_FAILURE;
+  if (exit_now) return EXIT_SUCCESS;
+  std::vector<char*> cargs;
+  for (std::string& a : args) cargs.push_back(a.data());
+  int cargc = static_cast<int>(cargs.size());
+  char** cargv = cargs.data();
+  gflags::SetUsageMessage("memcached-compatible cache server (see -h)");
+  gflags::ParseCommandLineFlags(&cargc, &cargv, true);
+  if (cargc > 1) return Fail(std::string("unexpected argument '") + cargv[1] + "'");
+  google::InitGoogleLogging(argv[0]);
+
+  memcache::MemcacheServerOptions options;
+  std::string error = BuildOptions(&options);
+  if (!error.empty()) return Fail(error);
+
+  // Signals: ignore SIGPIPE (writes to closed sockets report EPIPE), and
+  // take SIGINT/SIGTERM on one thread via sigwait; blocking them before any
+  // thread starts keeps them away from the I/O threads.
+  signal(SIGPIPE, SIG_IGN);
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  memcache::MemcacheServer server(options);
+  if (!server.Start(&error)) return Fail(error);
+
+  std::thread signal_thread([&server, stop_signals] {
+    int sig = 0;
+    sigwait(&stop_signals, &sig);
+    LOG(INFO) << "signal " << sig << " received, shutting down";
+    server.RequestShutdown();
+  });
+  // The signal thread only ends on a signal; a "shutdown" command wakes us
+  // instead, so it is detached rather than joined.
+  signal_thread.detach();
+
+  server.WaitForShutdown();
+  server.Stop();
+  return EXIT_SUCCESS;
+}

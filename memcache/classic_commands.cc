@@ -1,0 +1,176 @@
+// The classic storage and retrieval commands: get/gets/gat/gats,
+// set/add/replace/append/prepend/cas, delete, incr/decr, touch.
+#include <cstring>
+
+#include "codec/number_parse.h"
+#include "memcache/commands.h"
+#include "memcache/reply_writer.h"
+
+namespace memcache {
+
+using codec::TextCommand;
+using codec::TextRequest;
+using sock::HandleResult;
+
+namespace {
+
+StoreMode ModeOf(TextCommand command) {
+  switch (command) {
+    case TextCommand::kAdd: return StoreMode::kAdd;
+    case TextCommand::kReplace: return StoreMode::kReplace;
+    case TextCommand::kAppend: return StoreMode::kAppend;
+    case TextCommand::kPrepend: return StoreMode::kPrepend;
+    case TextCommand::kCas: return StoreMode::kCas;
+    default: return StoreMode::kSet;
+  }
+}
+
+}  // namespace
+
+void ClassicReply(const TextRequest& req, sock::Buffer* out, std::string_view line) {
+  if (!req.noreply) AppendLine(out, line);
+}
+
+bool ParseUint64(std::string_view s, uint64_t* out) {
+  return codec::SafeStrtoull(s, out);
+}
+
+bool ParseUint32(std::string_view s, uint32_t* out) {
+  return codec::SafeStrtoul(s, out);
+}
+
+bool ParseInt32(std::string_view s, int32_t* out) {
+  return codec::SafeStrtol(s, out);
+}
+
+HandleResult HandleGet(CommandContext& ctx, TextRequest& req, sock::Buffer* out) {
+  const bool with_cas =
+      req.command == TextCommand::kGets || req.command == TextCommand::kGats;
+  const bool touch =
+      req.command == TextCommand::kGat || req.command == TextCommand::kGats;
+  const int64_t exptime = touch ? ctx.store->ToAbsoluteExptime(req.exptime) : 0;
+  const bool detail = ctx.prefix_stats->enabled();
+  for (std::string_view key : req.keys) {
+    ItemRef item = touch ? ctx.store->GetAndTouch(key, exptime) : ctx.store->Get(key);
+    if (detail) ctx.prefix_stats->RecordGet(key, item != nullptr);
+    if (touch) {
+      ctx.stats->Add(Counter::kCmdTouch);
+      ctx.stats->Add(item ? Counter::kTouchHits : Counter::kTouchMisses);
+    } else {
+      ctx.stats->Add(Counter::kCmdGet);
+      ctx.stats->Add(item ? Counter::kGetHits : Counter::kGetMisses);
+    }
+    if (!item) continue;
+    ReplyLine line;
+    line.Append("VALUE ").Append(item->key()).Append(' ').AppendUint(item->flags());
+    line.Append(' ').AppendUint(item->value_length());
+    if (with_cas) line.Append(' ').AppendUint(item->cas());
+    line.Finish(out);
+    AppendValueLine(out, item);
+  }
+  out->Append("END\r\n");
+  return HandleResult::kContinue;
+}
+
+HandleResult HandleStore(CommandContext& ctx, TextRequest& req, sock::Buffer* out) {
+  std::string_view key = req.keys.empty() ? std::string_view() : req.keys[0];
+  const StoreMode mode = ModeOf(req.command);
+  if (ctx.prefix_stats->enabled()) ctx.prefix_stats->RecordSet(key);
+
+  AllocError error = AllocError::kNone;
+  ItemRef item = ctx.store->Allocate(key, req.flags,
+                                     ctx.store->ToAbsoluteExptime(req.exptime),
+                                     req.value.size(), &error);
+  if (!item) {
+    if (error == AllocError::kTooLarge) {
+      ctx.stats->Add(Counter::kStoreTooLarge);
+      ClassicReply(req, out, "SERVER_ERROR object too large for cache");
+    } else {
+      ctx.stats->Add(Counter::kStoreNoMemory);
+      ClassicReply(req, out, "SERVER_ERROR out of memory storing object");
+    }
+    // A failed set must not leave the old value readable.
+    if (mode == StoreMode::kSet) ctx.store->Delete(key);
+    return HandleResult::kContinue;
+  }
+  if (!req.value.empty()) {
+    std::memcpy(item->mutable_value(), req.value.data(), req.value.size());
+  }
+  ctx.stats->Add(Counter::kCmdSet);
+  StoreResult result = ctx.store->Put(mode, item, req.cas_unique);
+  if (mode == StoreMode::kCas) {
+    switch (result) {
+      case StoreResult::kStored: ctx.stats->Add(Counter::kCasHits); break;
+      case StoreResult::kExists: ctx.stats->Add(Counter::kCasBadval); break;
+      case StoreResult::kNotFound: ctx.stats->Add(Counter::kCasMisses); break;
+      default: break;
+    }
+  }
+  switch (result) {
+    case StoreResult::kStored: ClassicReply(req, out, "STORED"); break;
+    case StoreResult::kNotStored: ClassicReply(req, out, "NOT_STORED"); break;
+    case StoreResult::kExists: ClassicReply(req, out, "EXISTS"); break;
+    case StoreResult::kNotFound: ClassicReply(req, out, "NOT_FOUND"); break;
+    case StoreResult::kNoMemory:
+      ctx.stats->Add(Counter::kStoreNoMemory);
+      ClassicReply(req, out, "SERVER_ERROR out of memory storing object");
+      break;
+  }
+  return HandleResult::kContinue;
+}
+
+HandleResult HandleDelete(CommandContext& ctx, TextRequest& req, sock::Buffer* out) {
+  std::string_view key = req.keys.empty() ? std::string_view() : req.keys[0];
+  if (ctx.prefix_stats->enabled()) ctx.prefix_stats->RecordDelete(key);
+  if (ctx.store->Delete(key) == DeleteResult::kDeleted) {
+    ctx.stats->Add(Counter::kDeleteHits);
+    ClassicReply(req, out, "DELETED");
+  } else {
+    ctx.stats->Add(Counter::kDeleteMisses);
+    ClassicReply(req, out, "NOT_FOUND");
+  }
+  return HandleResult::kContinue;
+}
+
+HandleResult HandleArith(CommandContext& ctx, TextRequest& req, sock::Buffer* out) {
+  std::string_view key = req.keys.empty() ? std::string_view() : req.keys[0];
+  const bool incr = req.command == TextCommand::kIncr;
+  uint64_t value = 0;
+  uint64_t cas = 0;
+  switch (ctx.store->Arith(key, incr, req.delta, &value, &cas)) {
+    case ArithResult::kOk: {
+      ctx.stats->Add(incr ? Counter::kIncrHits : Counter::kDecrHits);
+      if (!req.noreply) {
+        ReplyLine line;
+        line.AppendUint(value).Finish(out);
+      }
+      break;
+    }
+    case ArithResult::kNotFound:
+      ctx.stats->Add(incr ? Counter::kIncrMisses : Counter::kDecrMisses);
+      ClassicReply(req, out, "NOT_FOUND");
+      break;
+    case ArithResult::kNonNumeric:
+      ClassicReply(req, out, "CLIENT_ERROR cannot increment or decrement non-numeric value");
+      break;
+    case ArithResult::kNoMemory:
+      ClassicReply(req, out, "SERVER_ERROR out of memory");
+      break;
+  }
+  return HandleResult::kContinue;
+}
+
+HandleResult HandleTouch(CommandContext& ctx, TextRequest& req, sock::Buffer* out) {
+  std::string_view key = req.keys.empty() ? std::string_view() : req.keys[0];
+  ctx.stats->Add(Counter::kCmdTouch);
+  if (ctx.store->Touch(key, ctx.store->ToAbsoluteExptime(req.exptime))) {
+    ctx.stats->Add(Counter::kTouchHits);
+    ClassicReply(req, out, "TOUCHED");
+  } else {
+    ctx.stats->Add(Counter::kTouchMisses);
+    ClassicReply(req, out, "NOT_FOUND");
+  }
+  return HandleResult::kContinue;
+}
+
+}  // namespace memcache

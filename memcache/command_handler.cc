@@ -1,0 +1,96 @@
+#include "memcache/command_handler.h"
+
+#include <glog/logging.h>
+
+#include <array>
+#include <string>
+
+#include "codec/base64.h"
+#include "memcache/commands.h"
+#include "memcache/reply_writer.h"
+
+namespace memcache {
+
+using codec::TextCommand;
+using sock::HandleResult;
+
+namespace {
+
+constexpr size_t kNumCommands = static_cast<size_t>(TextCommand::kMetaDebug) + 1;
+
+// One function per command, indexed by TextCommand (memcached's command
+// table in proto_text.c plays the same role).
+constexpr std::array<CommandFn, kNumCommands> MakeTable() {
+  std::array<CommandFn, kNumCommands> t{};
+  auto set = [&t](TextCommand c, CommandFn fn) { t[static_cast<size_t>(c)] = fn; };
+  set(TextCommand::kGet, &HandleGet);
+  set(TextCommand::kGets, &HandleGet);
+  set(TextCommand::kGat, &HandleGet);
+  set(TextCommand::kGats, &HandleGet);
+  set(TextCommand::kSet, &HandleStore);
+  set(TextCommand::kAdd, &HandleStore);
+  set(TextCommand::kReplace, &HandleStore);
+  set(TextCommand::kAppend, &HandleStore);
+  set(TextCommand::kPrepend, &HandleStore);
+  set(TextCommand::kCas, &HandleStore);
+  set(TextCommand::kDelete, &HandleDelete);
+  set(TextCommand::kIncr, &HandleArith);
+  set(TextCommand::kDecr, &HandleArith);
+  set(TextCommand::kTouch, &HandleTouch);
+  set(TextCommand::kFlushAll, &HandleFlushAll);
+  set(TextCommand::kVersion, &HandleVersion);
+  set(TextCommand::kVerbosity, &HandleVerbosity);
+  set(TextCommand::kQuit, &HandleQuit);
+  set(TextCommand::kShutdown, &HandleShutdown);
+  set(TextCommand::kStats, &HandleStats);
+  set(TextCommand::kCacheMemlimit, &HandleCacheMemlimit);
+  set(TextCommand::kAdmin, &HandleAdmin);
+  set(TextCommand::kMetaGet, &HandleMetaGet);
+  set(TextCommand::kMetaSet, &HandleMetaSet);
+  set(TextCommand::kMetaDelete, &HandleMetaDelete);
+  set(TextCommand::kMetaArithmetic, &HandleMetaArithmetic);
+  set(TextCommand::kMetaNoop, &HandleMetaNoop);
+  set(TextCommand::kMetaDebug, &HandleMetaDebug);
+  return t;
+}
+
+const std::array<CommandFn, kNumCommands> kCommandTable = MakeTable();
+
+}  // namespace
+
+HandleResult CommandHandler::OnMessage(sock::Connection* /*conn*/,
+                                       codec::TextRequest& request,
+                                       sock::Buffer* out) {
+  size_t index = static_cast<size_t>(request.command);
+  CommandFn fn = index < kCommandTable.size() ? kCommandTable[index] : nullptr;
+  if (fn == nullptr) {
+    // The codec only returns commands it knows; anything else is a bug there,
+    // but answering like memcached keeps the connection usable.
+    LOG_EVERY_N(WARNING, 1000) << "no handler for command " << index;
+    out->Append("ERROR\r\n");
+    return HandleResult::kContinue;
+  }
+  VLOG(3) << "command " << request.name;
+  return fn(*context_, request, out);
+}
+
+HandleResult CommandHandler::OnDecodeError(sock::Connection* /*conn*/,
+                                           codec::TextRequest& request,
+                                           sock::Buffer* out) {
+  if (request.too_large && !request.keys.empty()) {
+    // memcached unlinks the old item when a set / ms is too large, so a
+    // failed write never leaves a stale value readable.
+    context_->stats->Add(Counter::kStoreTooLarge);
+    std::string_view key = request.keys[0];
+    std::string decoded;
+    if (request.command == TextCommand::kMetaSet && request.meta.base64_key) {
+      if (codec::Base64Decode(key, &decoded) == 0) decoded.clear();
+      key = decoded;
+    }
+    if (!key.empty()) context_->store->Delete(key);
+  }
+  if (!request.error.empty()) AppendLine(out, request.error);
+  return request.close_after_error ? HandleResult::kClose : HandleResult::kContinue;
+}
+
+}  // namespace memcache

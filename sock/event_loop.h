@@ -1,0 +1,108 @@
+// EventLoop: one libevent event_base driven by one thread.
+//
+// The loop belongs to the thread that calls Run() (before Run, to the thread
+// that constructed it). Work from other threads is posted with RunInLoop /
+// QueueInLoop, which wake the loop. Every object registered on a loop
+// (connections, acceptors, timers) is touched only on the loop's thread; they
+// assert it with AssertInLoopThread() (muduo's assertInLoopThread).
+//
+// Thread-safety: Quit, RunInLoop, QueueInLoop, RunAfter, RunEvery, Cancel and
+// IsInLoopThread may be called from any thread. Everything else only on the
+// loop's thread.
+//
+// Lifetime: destroy the loop after Run has returned, on any thread. The
+// destructor first runs the destroy hooks (connections still registered abort
+// themselves, so their OnClose runs on the destroying thread), then runs the
+// functors those queued, then drops whatever is still queued.
+#ifndef SOCK_EVENT_LOOP_H_
+#define SOCK_EVENT_LOOP_H_
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+struct event;
+struct event_base;
+
+namespace sock {
+
+class EventLoop {
+ public:
+  using Functor = std::function<void()>;
+  using TimerId = uint64_t;  // 0 is never a valid id
+
+  EventLoop();
+  ~EventLoop();
+  EventLoop(const EventLoop&) = delete;
+  EventLoop& operator=(const EventLoop&) = delete;
+
+  // Runs callbacks until Quit(). The calling thread becomes the loop thread.
+  void Run();
+  // Makes Run() return after the current iteration. Thread-safe; a Quit()
+  // before Run() makes Run() return at once.
+  void Quit();
+
+  // Runs `f` now if called on the loop thread, else queues it.
+  void RunInLoop(Functor f);
+  // Queues `f` to run on the loop thread after the current callbacks, in
+  // FIFO order with other queued functors.
+  void QueueInLoop(Functor f);
+
+  // Runs `f` once after `delay` / every `interval` on the loop thread.
+  // Returns an id for Cancel. Thread-safe.
+  TimerId RunAfter(std::chrono::milliseconds delay, Functor f);
+  TimerId RunEvery(std::chrono::milliseconds interval, Functor f);
+  // Cancels a timer; harmless if it already ran or was cancelled. When called
+  // on the loop thread the timer will not run after Cancel returns.
+  void Cancel(TimerId id);
+
+  bool IsInLoopThread() const {
+    return thread_id_.load(std::memory_order_acquire) ==
+           std::this_thread::get_id();
+  }
+  void AssertInLoopThread() const;
+
+  // For engine internals (sock/) only; handlers never see libevent.
+  event_base* base() const { return base_; }
+
+  // Engine internals: `hook` runs if the loop is destroyed while registered
+  // (e.g. a connection still open then aborts itself). Loop thread only.
+  uint64_t AddDestroyHook(Functor hook);
+  void RemoveDestroyHook(uint64_t id);
+
+ private:
+  struct Timer;
+  static void OnWakeup(int fd, short what, void* arg);
+  static void OnTimer(int fd, short what, void* arg);
+  void Wakeup();
+  void RunPendingFunctors();
+  TimerId AddTimer(std::chrono::milliseconds after, bool repeat, Functor f);
+  void AddTimerInLoop(TimerId id, std::chrono::milliseconds after, bool repeat,
+                      Functor f);
+  void CancelInLoop(TimerId id);
+
+  event_base* base_;
+  event* wakeup_event_;
+  std::atomic<std::thread::id> thread_id_;
+  std::atomic<bool> quit_{false};
+
+  std::mutex mutex_;
+  std::vector<Functor> pending_;  // guarded by mutex_
+  bool wakeup_pending_ = false;   // guarded by mutex_
+
+  std::atomic<TimerId> next_timer_id_{1};
+  // Loop thread only.
+  std::unordered_map<TimerId, std::unique_ptr<Timer>> timers_;
+  std::unordered_map<uint64_t, Functor> destroy_hooks_;
+  uint64_t next_hook_id_ = 1;
+};
+
+}  // namespace sock
+
+#endif  // SOCK_EVENT_LOOP_H_
