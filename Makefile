@@ -6,6 +6,7 @@
 #   make bench      build and run the side-by-side benchmarks (bench/run.sh)
 #   make deps       install missing Debian packages with apt-get
 #   make SAN=address|thread test   sanitizer builds in build-asan/ and build-tsan/
+#   make fuzz       build the libFuzzer targets (clang) and run each for FUZZ_SECONDS
 #
 # Layout: each top-level library folder (sock, codec, memcache, client) becomes a
 # static library; every main/*.cc is a binary; tests/<lib>/*_test.cc become one
@@ -19,6 +20,11 @@ ifeq ($(SAN),address)
 else ifeq ($(SAN),thread)
   BUILD    := build-tsan
   SANFLAGS := -fsanitize=thread
+else ifeq ($(SAN),fuzz)
+  # libFuzzer builds (make fuzz): clang, coverage + ASan + UBSan everywhere.
+  CXX      := clang++
+  BUILD    := build-fuzz
+  SANFLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 else
   BUILD    := build
   SANFLAGS :=
@@ -109,6 +115,27 @@ bench: deps
 	bench/run.sh $(BUILD)
 
 clean:
-	rm -rf build build-asan build-tsan
+	rm -rf build build-asan build-tsan build-fuzz
+
+# Fuzzing: every tests/fuzz/*_fuzzer.cc is a libFuzzer target linked with all
+# libraries, built into build-fuzz/fuzz/. Each run reads the seeds in
+# tests/fuzz/corpus/<target>/ and grows its corpus in build-fuzz/corpus/<target>/;
+# crashers land in build-fuzz/artifacts/ (keep them in tests/fuzz/regressions/).
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.cc,%,$(wildcard tests/fuzz/*_fuzzer.cc))
+FUZZ_FLAGS   ?= -max_len=8192 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
+$(BUILD)/fuzz/%_fuzzer: $(BUILD)/obj/tests/fuzz/%_fuzzer.o $(call libs_for,main)
+	@mkdir -p $(dir $@)
+	$(CXX) $(LDFLAGS) -fsanitize=fuzzer $^ -o $@ $(LDLIBS)
+
+fuzz:
+	@$(MAKE) --no-print-directory SAN=fuzz -j$(NPROC) $(addprefix build-fuzz/fuzz/,$(FUZZ_TARGETS))
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	  mkdir -p build-fuzz/corpus/$$t build-fuzz/artifacts; \
+	  echo "=== $$t: $(FUZZ_SECONDS) s"; \
+	  build-fuzz/fuzz/$$t $(FUZZ_FLAGS) -max_total_time=$(FUZZ_SECONDS) \
+	    -dict=tests/fuzz/memcache.dict -artifact_prefix=build-fuzz/artifacts/$$t- \
+	    build-fuzz/corpus/$$t tests/fuzz/corpus/$$t; \
+	done
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

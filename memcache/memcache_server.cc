@@ -20,6 +20,8 @@ using ConnectionCodecHandler =
 
 MemcacheServer::MemcacheServer(MemcacheServerOptions options)
     : options_(std::move(options)) {
+  // What memcached writes to a connection it refuses at its -c limit.
+  options_.server.refuse_message = "ERROR Too many open connections\r\n";
   store_ = std::make_unique<Store>(options_.store);
   context_.store = store_.get();
   context_.stats = &stats_;

@@ -38,7 +38,7 @@ class CodecHandler : public ConnectionHandler {
       input->Clear();
       return;
     }
-    Buffer out;
+    Buffer& out = out_;  // reused: no evbuffer allocation per read
     Message& message = message_;  // reused, so its vectors keep their capacity
     while (!input->empty()) {
       DecodeResult r = codec_.Decode(input, &message);
@@ -70,6 +70,7 @@ class CodecHandler : public ConnectionHandler {
   CodecT codec_;
   MessageHandler handler_;
   Message message_{};
+  Buffer out_;
   bool closing_ = false;
 };
 

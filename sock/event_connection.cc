@@ -228,10 +228,7 @@ void EventConnection::TakeCrossThreadOutput() {
 void EventConnection::Flush() {
   if (state_.load(std::memory_order_relaxed) != State::kOpen) return;
   if (!output_.empty() && !writing_) {
-    long n = output_.WriteTo(fd_);
-    if (n > 0 && options_.stats != nullptr) {
-      options_.stats->bytes_written.fetch_add(n, std::memory_order_relaxed);
-    }
+    long n = WriteSome();
     if (n < 0 && !WouldBlock(errno)) {
       CloseNow("write error: " + ErrnoText(errno));
       return;
@@ -244,13 +241,27 @@ void EventConnection::Flush() {
   AfterOutputChange();
 }
 
+long EventConnection::WriteSome() {
+  // One gather write takes at most 128 chains (libevent's iovec limit); a
+  // reply made of many referenced pieces needs a few, so keep writing until
+  // the output is empty or the socket is full rather than waiting a loop turn.
+  long total = 0;
+  long n = 0;
+  for (int round = 0; round < 16 && !output_.empty(); ++round) {
+    n = output_.WriteTo(fd_);
+    if (n <= 0) break;
+    total += n;
+  }
+  if (total > 0 && options_.stats != nullptr) {
+    options_.stats->bytes_written.fetch_add(total, std::memory_order_relaxed);
+  }
+  return total > 0 ? total : n;
+}
+
 void EventConnection::HandleWrite() {
   DCHECK(loop_->IsInLoopThread());
   if (state_.load(std::memory_order_relaxed) != State::kOpen) return;
-  long n = output_.WriteTo(fd_);
-  if (n > 0 && options_.stats != nullptr) {
-    options_.stats->bytes_written.fetch_add(n, std::memory_order_relaxed);
-  }
+  long n = WriteSome();
   if (n < 0 && !WouldBlock(errno)) {
     CloseNow("write error: " + ErrnoText(errno));
     return;

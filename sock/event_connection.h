@@ -70,6 +70,9 @@ class EventConnection : public Connection {
   // After a handler callback: carry out a deferred Abort, else flush.
   void AfterCallback();
   void Flush();
+  // Writes as much of output_ as the socket takes; returns bytes written, or
+  // what the failing write returned (0 or -1 with errno) if nothing was.
+  long WriteSome();
   void AfterOutputChange();
   void UpdateReadInterest();
   void RequestClose(const char* reason);

@@ -281,6 +281,17 @@ TEST_P(ServerTest, ConnectionLimitRefuses) {
   EXPECT_EQ(d.ReadExactly(3), "d\r\n");
 }
 
+TEST_P(ServerTest, ReplyOfManyReferencedPieces) {
+  StartServer();
+  Client c;
+  ASSERT_TRUE(c.Connect(server_->port()));
+  ASSERT_TRUE(c.SendAll("chunks\nchunks\nend\n"));
+  std::string piece_line;
+  for (int i = 0; i < 1000; ++i) piece_line += "0123456789";
+  piece_line += "\r\n";
+  EXPECT_EQ(c.ReadExactly(2 * piece_line.size() + 5), piece_line + piece_line + "end\r\n");
+}
+
 TEST_P(ServerTest, HandlerAbortResets) {
   StartServer();
   Client c;

@@ -37,6 +37,14 @@ void EchoLineHandler::OnInput(sock::Connection* conn, sock::Buffer* input) {
       conn->Close();
       return;
     }
+    if (line == "chunks") {
+      // 1000 referenced pieces: far more chains than one writev takes.
+      static const char kPiece[] = "0123456789";
+      for (int i = 0; i < 1000; ++i) out.AppendReference(kPiece, 10, nullptr, nullptr);
+      out.Append("\r\n");
+      input->Drain(nl + 1);
+      continue;
+    }
     if (line == "abort") {
       input->Clear();
       conn->Abort();

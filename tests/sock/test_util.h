@@ -30,7 +30,8 @@ struct EchoStats {
 };
 
 // Echoes each "\n"-terminated line back with "\r\n" (after stripping "\r").
-// "quit" closes gracefully, "abort" aborts.
+// "quit" closes gracefully, "abort" aborts, "chunks" answers with 1,000
+// referenced 10-byte pieces and "\r\n".
 class EchoLineHandler : public sock::ConnectionHandler {
  public:
   explicit EchoLineHandler(std::shared_ptr<EchoStats> stats)
