@@ -72,7 +72,7 @@ bool SessionCore::Start(std::string* error) {
     self->tick_timer_ = self->loop_->RunEvery(self->options_.tick, [weak] {
       if (auto core = weak.lock()) core->Tick();
     });
-    done->set_value(self->ConnectNow());
+    self->ConnectNow([done](bool ok) { done->set_value(ok); });
   });
   bool ok = false;
   try {
@@ -222,9 +222,12 @@ void SessionCore::HandleClose(uint64_t generation, std::string_view reason) {
   MarkDown("connection to " + address_ + " closed: " + std::string(reason));
 }
 
-bool SessionCore::ConnectNow() {
+void SessionCore::ConnectNow(std::function<void(bool)> on_result) {
   reconnect_timer_ = 0;
-  if (closed_) return false;
+  if (closed_) {
+    if (on_result) on_result(false);
+    return;
+  }
   {
     std::lock_guard<std::mutex> lock(mu_);
     state_ = State::kConnecting;
@@ -235,11 +238,30 @@ bool SessionCore::ConnectNow() {
   co.timeout = options_.connect_timeout;
   co.engine = sock::Engine::kEvent;
   co.loop = loop_;
-  std::string error;
-  sock::ConnectionPtr conn = sock::Connect(
-      co, std::make_unique<SessionHandler>(shared_from_this(), generation_), &error);
+  // Asynchronous, so a server that does not answer the handshake never
+  // stalls the other sessions sharing this loop.
+  std::weak_ptr<SessionCore> weak = shared_from_this();
+  sock::ConnectAsync(
+      co, std::make_unique<SessionHandler>(shared_from_this(), generation_),
+      [weak, on_result](sock::ConnectionPtr conn, const std::string& error) {
+        auto self = weak.lock();
+        bool ok = false;
+        if (self != nullptr) {
+          ok = self->FinishConnect(std::move(conn), error);
+        } else if (conn != nullptr) {
+          conn->Abort();
+        }
+        if (on_result) on_result(ok);
+      });
+}
+
+bool SessionCore::FinishConnect(sock::ConnectionPtr conn, const std::string& error) {
   if (conn == nullptr) {
     MarkDown("cannot connect to " + address_ + ": " + ConnectErrorReason(error));
+    return false;
+  }
+  if (closed_) {
+    conn->Abort();
     return false;
   }
   VLOG(1) << "connected to " << address_;
@@ -259,7 +281,7 @@ bool SessionCore::ConnectNow() {
 void SessionCore::ScheduleReconnect() {
   std::weak_ptr<SessionCore> weak = shared_from_this();
   reconnect_timer_ = loop_->RunAfter(backoff_, [weak] {
-    if (auto core = weak.lock()) core->ConnectNow();
+    if (auto core = weak.lock()) core->ConnectNow(nullptr);
   });
   backoff_ = std::min(backoff_ * 2, options_.reconnect_backoff_max);
 }

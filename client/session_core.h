@@ -22,6 +22,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -88,7 +89,9 @@ class SessionCore : public std::enable_shared_from_this<SessionCore> {
     Result result;
   };
 
-  bool ConnectNow();
+  // Starts an asynchronous connect; on_result(connected) runs on the loop.
+  void ConnectNow(std::function<void(bool)> on_result);
+  bool FinishConnect(sock::ConnectionPtr conn, const std::string& error);
   void Drain();
   void Tick();
   void SendHeartbeat(Clock::time_point now);

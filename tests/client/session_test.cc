@@ -14,6 +14,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "sock/event_loop.h"
+#include "sock/event_loop_thread.h"
 #include "tests/common/memcached_process.h"
 
 namespace client {
@@ -252,6 +254,66 @@ TEST(SessionDownTest, CannotConnectReportsReason) {
   Result r = s.Get("k");
   EXPECT_EQ(r.status, Status::kConnectionError);
   EXPECT_NE(r.message.find("Connection refused"), std::string::npos);
+}
+
+// A listener that never accepts, with the smallest queue: once the queue is
+// full the kernel drops SYNs and a connect to it hangs until its timeout.
+class BlackholeListener {
+ public:
+  BlackholeListener() {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    EXPECT_EQ(::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+    EXPECT_EQ(::listen(fd_, 0), 0);
+    socklen_t len = sizeof(addr);
+    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+    // Fill the accept queue so later handshakes stall.
+    for (int i = 0; i < 4; ++i) {
+      int c = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+      ::connect(c, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+      fillers_.push_back(c);
+    }
+  }
+  ~BlackholeListener() {
+    for (int c : fillers_) ::close(c);
+    ::close(fd_);
+  }
+  uint16_t port() const { return port_; }
+
+ private:
+  int fd_;
+  uint16_t port_;
+  std::vector<int> fillers_;
+};
+
+TEST_F(SessionTest, HangingConnectDoesNotStallOtherSessionsOnTheLoop) {
+  BlackholeListener blackhole;
+  sock::EventLoopThread loop_thread("shared");
+  sock::EventLoop* loop = loop_thread.Start();
+  std::atomic<bool> hanging_returned{false};
+  std::thread hanging([&] {
+    SessionOptions o;
+    o.server.port = blackhole.port();
+    o.connect_timeout = milliseconds(1500);
+    o.reconnect = false;
+    Session s(o, loop);
+    hanging_returned = true;
+    EXPECT_FALSE(s.connected());
+  });
+  std::this_thread::sleep_for(milliseconds(50));  // let its connect start
+  {
+    Session healthy(OptionsFor(server_.port()), loop);
+    ASSERT_TRUE(healthy.connected()) << healthy.last_error();
+    EXPECT_TRUE(healthy.Set("shared-loop", "ok").ok());
+    EXPECT_EQ(healthy.Get("shared-loop").value, "ok");
+    // Served while the other session's handshake is still pending.
+    EXPECT_FALSE(hanging_returned.load());
+  }
+  hanging.join();
+  loop_thread.Stop();
 }
 
 TEST_F(SessionTest, DeadlineTimesOutAndLaterRepliesStayAligned) {
