@@ -97,7 +97,13 @@ void MemcachedProcess::Kill() {
 }
 
 void MemcachedProcess::Pause() {
-  if (pid_ > 0 && kill(pid_, SIGSTOP) == 0) paused_ = true;
+  if (pid_ <= 0 || kill(pid_, SIGSTOP) != 0) return;
+  paused_ = true;
+  // SIGSTOP is delivered asynchronously: wait until the child really stopped,
+  // or it may still answer a request sent right after Pause returns.
+  int status = 0;
+  while (waitpid(pid_, &status, WUNTRACED) < 0 && errno == EINTR) {
+  }
 }
 
 void MemcachedProcess::Resume() {
