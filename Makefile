@@ -79,6 +79,9 @@ $(BUILD)/bin/%: $(BUILD)/obj/main/%.o $(call libs_for,main)
 $(BUILD)/bin/%: $(BUILD)/obj/bench/%.o $(call libs_for,main)
 	@mkdir -p $(dir $@)
 	$(CXX) $(LDFLAGS) $^ -o $@ $(LDLIBS)
+# bench/client_vs_libmemcached.cc measures against libmemcached.
+$(BUILD)/bin/client_vs_libmemcached: LDLIBS += -lmemcached
+.PRECIOUS: $(BUILD)/obj/bench/%.o
 
 # tests/<dir>/*_test.cc (plus any helpers in tests/<dir> and tests/common)
 # link against the libraries of <dir>; tests/main links against everything.
@@ -127,6 +130,8 @@ FUZZ_FLAGS   ?= -max_len=8192 -timeout=10 -rss_limit_mb=2048 -print_final_stats=
 $(BUILD)/fuzz/%_fuzzer: $(BUILD)/obj/tests/fuzz/%_fuzzer.o $(call libs_for,main)
 	@mkdir -p $(dir $@)
 	$(CXX) $(LDFLAGS) -fsanitize=fuzzer $^ -o $@ $(LDLIBS)
+
+.PRECIOUS: $(BUILD)/obj/tests/fuzz/%.o
 
 fuzz:
 	@$(MAKE) --no-print-directory SAN=fuzz -j$(NPROC) $(addprefix build-fuzz/fuzz/,$(FUZZ_TARGETS))

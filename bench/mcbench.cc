@@ -447,8 +447,7 @@ int Run() {
   for (int i = 0; i < config.threads; ++i) {
     workers.push_back(std::make_unique<Worker>(i, config, &shared));
     if (!workers.back()->Connect(&error)) {
-      std::fprintf(stderr, "mcbench: cannot connect to %s: %s\n",
-                   config.server.ToString().c_str(), error.c_str());
+      std::fprintf(stderr, "mcbench: %s\n", error.c_str());
       shared.phase = kStop;
       for (auto& w : workers) w->Stop();
       return 2;

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "codec/number_parse.h"
+#include "memcache/command_metrics.h"
 #include "memcache/commands.h"
 #include "memcache/reply_writer.h"
 
@@ -26,6 +27,18 @@ StoreMode ModeOf(TextCommand command) {
 }
 
 }  // namespace
+
+CommandResult StoreOutcome(StoreMode mode, StoreResult result) {
+  switch (result) {
+    case StoreResult::kStored:
+      return mode == StoreMode::kCas ? CommandResult::kHit : CommandResult::kStored;
+    case StoreResult::kNotStored: return CommandResult::kNotStored;
+    case StoreResult::kExists: return CommandResult::kBadval;
+    case StoreResult::kNotFound: return CommandResult::kMiss;
+    case StoreResult::kNoMemory: return CommandResult::kError;
+  }
+  return CommandResult::kError;
+}
 
 void ClassicReply(const TextRequest& req, sock::Buffer* out, std::string_view line) {
   if (!req.noreply) AppendLine(out, line);
@@ -53,6 +66,7 @@ HandleResult HandleGet(CommandContext& ctx, TextRequest& req, sock::Buffer* out)
   for (std::string_view key : req.keys) {
     ItemRef item = touch ? ctx.store->GetAndTouch(key, exptime) : ctx.store->Get(key);
     if (detail) ctx.prefix_stats->RecordGet(key, item != nullptr);
+    NoteResult(item ? CommandResult::kHit : CommandResult::kMiss);
     if (touch) {
       ctx.stats->Add(Counter::kCmdTouch);
       ctx.stats->Add(item ? Counter::kTouchHits : Counter::kTouchMisses);
@@ -82,6 +96,7 @@ HandleResult HandleStore(CommandContext& ctx, TextRequest& req, sock::Buffer* ou
                                      ctx.store->ToAbsoluteExptime(req.exptime),
                                      req.value.size(), &error);
   if (!item) {
+    NoteResult(CommandResult::kError);
     if (error == AllocError::kTooLarge) {
       ctx.stats->Add(Counter::kStoreTooLarge);
       ClassicReply(req, out, "SERVER_ERROR object too large for cache");
@@ -98,6 +113,7 @@ HandleResult HandleStore(CommandContext& ctx, TextRequest& req, sock::Buffer* ou
   }
   ctx.stats->Add(Counter::kCmdSet);
   StoreResult result = ctx.store->Put(mode, item, req.cas_unique);
+  NoteResult(StoreOutcome(mode, result));
   if (mode == StoreMode::kCas) {
     switch (result) {
       case StoreResult::kStored: ctx.stats->Add(Counter::kCasHits); break;
@@ -123,9 +139,11 @@ HandleResult HandleDelete(CommandContext& ctx, TextRequest& req, sock::Buffer* o
   std::string_view key = req.keys.empty() ? std::string_view() : req.keys[0];
   if (ctx.prefix_stats->enabled()) ctx.prefix_stats->RecordDelete(key);
   if (ctx.store->Delete(key) == DeleteResult::kDeleted) {
+    NoteResult(CommandResult::kHit);
     ctx.stats->Add(Counter::kDeleteHits);
     ClassicReply(req, out, "DELETED");
   } else {
+    NoteResult(CommandResult::kMiss);
     ctx.stats->Add(Counter::kDeleteMisses);
     ClassicReply(req, out, "NOT_FOUND");
   }
@@ -139,6 +157,7 @@ HandleResult HandleArith(CommandContext& ctx, TextRequest& req, sock::Buffer* ou
   uint64_t cas = 0;
   switch (ctx.store->Arith(key, incr, req.delta, &value, &cas)) {
     case ArithResult::kOk: {
+      NoteResult(CommandResult::kHit);
       ctx.stats->Add(incr ? Counter::kIncrHits : Counter::kDecrHits);
       if (!req.noreply) {
         ReplyLine line;
@@ -147,13 +166,16 @@ HandleResult HandleArith(CommandContext& ctx, TextRequest& req, sock::Buffer* ou
       break;
     }
     case ArithResult::kNotFound:
+      NoteResult(CommandResult::kMiss);
       ctx.stats->Add(incr ? Counter::kIncrMisses : Counter::kDecrMisses);
       ClassicReply(req, out, "NOT_FOUND");
       break;
     case ArithResult::kNonNumeric:
+      NoteResult(CommandResult::kError);
       ClassicReply(req, out, "CLIENT_ERROR cannot increment or decrement non-numeric value");
       break;
     case ArithResult::kNoMemory:
+      NoteResult(CommandResult::kError);
       ClassicReply(req, out, "SERVER_ERROR out of memory");
       break;
   }
@@ -164,9 +186,11 @@ HandleResult HandleTouch(CommandContext& ctx, TextRequest& req, sock::Buffer* ou
   std::string_view key = req.keys.empty() ? std::string_view() : req.keys[0];
   ctx.stats->Add(Counter::kCmdTouch);
   if (ctx.store->Touch(key, ctx.store->ToAbsoluteExptime(req.exptime))) {
+    NoteResult(CommandResult::kHit);
     ctx.stats->Add(Counter::kTouchHits);
     ClassicReply(req, out, "TOUCHED");
   } else {
+    NoteResult(CommandResult::kMiss);
     ctx.stats->Add(Counter::kTouchMisses);
     ClassicReply(req, out, "NOT_FOUND");
   }

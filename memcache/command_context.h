@@ -14,6 +14,7 @@
 #include <mutex>
 #include <string>
 
+#include "memcache/command_metrics.h"
 #include "memcache/prefix_stats.h"
 #include "memcache/server_stats.h"
 #include "memcache/store.h"
@@ -39,6 +40,7 @@ struct ServerSettings {
   int idle_timeout_seconds = 0;
   bool enable_shutdown = false;
   bool flush_enabled = true;
+  std::string auth_file;  // -Y path; empty: ASCII authentication off
   std::string engine = "event";
 };
 
@@ -54,6 +56,8 @@ struct CommandContext {
   Store* store = nullptr;
   ServerStats* stats = nullptr;
   PrefixStats* prefix_stats = nullptr;
+  // Per-command counts and latencies for /metrics; null: not measured.
+  CommandMetrics* metrics = nullptr;
   ServerSettings settings;
   int64_t start_time = 0;  // unix seconds, for "uptime"
   std::atomic<int> verbosity{0};

@@ -3,6 +3,7 @@
 #include <glog/logging.h>
 
 #include <array>
+#include <chrono>
 #include <string>
 
 #include "codec/base64.h"
@@ -71,7 +72,18 @@ HandleResult CommandHandler::OnMessage(sock::Connection* /*conn*/,
     return HandleResult::kContinue;
   }
   VLOG(3) << "command " << request.name;
-  return fn(*context_, request, out);
+  CommandMetrics* metrics = context_->metrics;
+  if (metrics == nullptr) return fn(*context_, request, out);
+  // Two clock reads (vDSO, no syscall) and a few relaxed adds per request.
+  const RequestTally& tally = CommandMetrics::BeginRequest();
+  const auto start = std::chrono::steady_clock::now();
+  HandleResult result = fn(*context_, request, out);
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  metrics->Record(request.command, tally,
+                  static_cast<uint64_t>(
+                      std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed)
+                          .count()));
+  return result;
 }
 
 HandleResult CommandHandler::OnDecodeError(sock::Connection* /*conn*/,

@@ -12,6 +12,7 @@
 
 #include "codec/text_request.h"
 #include "memcache/command_context.h"
+#include "memcache/command_metrics.h"
 #include "sock/buffer.h"
 #include "sock/codec_handler.h"
 
@@ -49,6 +50,10 @@ sock::HandleResult HandleMetaNoop(CommandContext& ctx, codec::TextRequest& req, 
 sock::HandleResult HandleMetaDebug(CommandContext& ctx, codec::TextRequest& req, sock::Buffer* out);
 
 // Helpers shared by the command files.
+
+// The metrics result of a Store::Put (cas-mode outcomes count as cas hits,
+// misses and badvals, like memcached's cas_* counters).
+CommandResult StoreOutcome(StoreMode mode, StoreResult result);
 
 // A classic reply line: suppressed when the request said noreply (memcached
 // suppresses every classic reply then, errors included).

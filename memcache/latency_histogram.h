@@ -40,7 +40,8 @@ class LatencyHistogram {
 
   // The bucket an observation of `nanos` falls in (the last is +Inf).
   static int BucketFor(uint64_t nanos) {
-    const uint64_t micros = (nanos + 999) / 1000;  // ceiling: le is inclusive
+    // Ceiling, since le is inclusive (written so it cannot overflow).
+    const uint64_t micros = nanos / 1000 + (nanos % 1000 != 0 ? 1 : 0);
     if (micros <= 1) return 0;
     const int width = 64 - __builtin_clzll(micros - 1);
     return width < HistogramSnapshot::kFiniteBuckets ? width

@@ -6,6 +6,7 @@
 
 #include "codec/text_codec.h"
 #include "codec/text_request.h"
+#include "memcache/auth_handler.h"
 #include "memcache/command_handler.h"
 #include "sock/codec_handler.h"
 
@@ -25,6 +26,7 @@ MemcacheServer::MemcacheServer(MemcacheServerOptions options)
   store_ = std::make_unique<Store>(options_.store);
   context_.store = store_.get();
   context_.stats = &stats_;
+  context_.metrics = &command_metrics_;
   context_.prefix_stats = &prefix_stats_;
   context_.start_time = store_->Now();
   context_.verbosity = options_.verbosity;
@@ -38,6 +40,7 @@ MemcacheServer::MemcacheServer(MemcacheServerOptions options)
           .count());
   s.enable_shutdown = options_.enable_shutdown;
   s.flush_enabled = options_.flush_enabled;
+  s.auth_file = options_.auth_file;
   s.engine = sock::EngineName(options_.server.engine);
   context_.request_shutdown = [this] { RequestShutdown(); };
 
@@ -47,9 +50,15 @@ MemcacheServer::MemcacheServer(MemcacheServerOptions options)
   codec_options.item_header_size = options_.store.use_cas ? 56 : 48;
   server_ = std::make_unique<sock::Server>(
       options_.server,
-      [ctx, codec_options]() -> std::unique_ptr<sock::ConnectionHandler> {
-        return std::make_unique<ConnectionCodecHandler>(
-            codec::TextCodec(codec_options), CommandHandler(ctx));
+      [ctx, codec_options, auth = options_.auth]()
+          -> std::unique_ptr<sock::ConnectionHandler> {
+        std::unique_ptr<sock::ConnectionHandler> handler =
+            std::make_unique<ConnectionCodecHandler>(
+                codec::TextCodec(codec_options), CommandHandler(ctx));
+        if (auth != nullptr) {
+          handler = std::make_unique<AuthHandler>(auth, std::move(handler));
+        }
+        return handler;
       });
   sock::Server* server = server_.get();
   context_.connection_counters = [server] {
@@ -62,6 +71,8 @@ MemcacheServer::MemcacheServer(MemcacheServerOptions options)
     c.bytes_written = st.bytes_written.load(std::memory_order_relaxed);
     return c;
   };
+  collector_ = std::make_unique<MetricsCollector>(
+      &context_, [server] { return server->LoopBusyNanos(); });
 }
 
 MemcacheServer::~MemcacheServer() { Stop(); }
@@ -70,6 +81,19 @@ bool MemcacheServer::Start(std::string* error) {
   CHECK(!running_);
   if (!server_->Start(error)) return false;
   context_.settings.tcp_port = server_->port();
+  if (options_.metrics_enabled) {
+    MetricsExporterOptions mo;
+    mo.address = options_.metrics_address;
+    mo.port = options_.metrics_port;
+    const MetricsCollector* collector = collector_.get();
+    exporter_ = std::make_unique<MetricsExporter>(
+        mo, [collector] { return collector->Render(); });
+    if (!exporter_->Start(error)) {
+      exporter_.reset();
+      server_->Stop();
+      return false;
+    }
+  }
   {
     std::lock_guard<std::mutex> lock(mu_);
     stopping_ = false;
@@ -88,6 +112,11 @@ bool MemcacheServer::Start(std::string* error) {
 void MemcacheServer::Stop() {
   if (!running_) return;
   running_ = false;
+  // First: a scrape reads the server's loops, which Stop tears down.
+  if (exporter_ != nullptr) {
+    exporter_->Stop();
+    exporter_.reset();
+  }
   server_->Stop();
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -104,14 +133,18 @@ void MemcacheServer::WaitForShutdown() {
 }
 
 void MemcacheServer::RequestShutdown() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    shutdown_requested_ = true;
-  }
+  // Notify under the lock: the waiter may destroy this object as soon as it
+  // sees the flag, so the notify must be finished by then.
+  std::lock_guard<std::mutex> lock(mu_);
+  shutdown_requested_ = true;
   cv_.notify_all();
 }
 
 uint16_t MemcacheServer::port() const { return server_->port(); }
+
+uint16_t MemcacheServer::metrics_port() const {
+  return exporter_ != nullptr ? exporter_->port() : 0;
+}
 
 void MemcacheServer::SweepLoop() {
   std::unique_lock<std::mutex> lock(mu_);

@@ -5,6 +5,9 @@
 // Threads: Start, Stop, WaitForShutdown are called from one controlling
 // thread. RequestShutdown may be called from any thread (the "shutdown"
 // command calls it from an I/O thread); it only wakes WaitForShutdown.
+//
+// With metrics_enabled, a MetricsExporter thread serves the Prometheus page
+// (MetricsCollector) on its own port; see doc/observability.md.
 #ifndef MEMCACHE_MEMCACHE_SERVER_H_
 #define MEMCACHE_MEMCACHE_SERVER_H_
 
@@ -16,7 +19,11 @@
 #include <string>
 #include <thread>
 
+#include "memcache/auth_file.h"
 #include "memcache/command_context.h"
+#include "memcache/command_metrics.h"
+#include "memcache/metrics_collector.h"
+#include "memcache/metrics_exporter.h"
 #include "memcache/prefix_stats.h"
 #include "memcache/server_stats.h"
 #include "memcache/store.h"
@@ -28,11 +35,20 @@ struct MemcacheServerOptions {
   sock::ServerOptions server;  // address, port, engine, threads, limits
   StoreOptions store;          // memory limit, max item size
   bool enable_shutdown = false;  // -A: allow the "shutdown" command
+  // -Y: memcached's ASCII authentication; null = off. auth_file is the path,
+  // echoed by "stats settings".
+  std::shared_ptr<const AuthFile> auth;
+  std::string auth_file;
   bool flush_enabled = true;
   int verbosity = 0;
   // The sweeper wakes this often and frees up to sweep_batch expired items.
   std::chrono::milliseconds sweep_interval{1000};
   size_t sweep_batch = 20000;
+  // Prometheus endpoint (http://metrics_address:metrics_port/metrics); port
+  // 0 with metrics_enabled picks a free port (see metrics_port()).
+  bool metrics_enabled = false;
+  std::string metrics_address = "127.0.0.1";
+  uint16_t metrics_port = 0;
 };
 
 class MemcacheServer {
@@ -52,6 +68,12 @@ class MemcacheServer {
   void RequestShutdown();
 
   uint16_t port() const;
+  // The bound metrics port; 0 when the endpoint is off.
+  uint16_t metrics_port() const;
+  // The page /metrics serves (also usable without the endpoint). Any
+  // thread, but not concurrently with Start or Stop.
+  std::string RenderMetrics() const { return collector_->Render(); }
+  CommandMetrics& command_metrics() { return command_metrics_; }
   Store& store() { return *store_; }
   ServerStats& stats() { return stats_; }
   const MemcacheServerOptions& options() const { return options_; }
@@ -62,9 +84,12 @@ class MemcacheServer {
   MemcacheServerOptions options_;
   std::unique_ptr<Store> store_;
   ServerStats stats_;
+  CommandMetrics command_metrics_;
   PrefixStats prefix_stats_;
   CommandContext context_;
   std::unique_ptr<sock::Server> server_;
+  std::unique_ptr<MetricsCollector> collector_;
+  std::unique_ptr<MetricsExporter> exporter_;  // null when metrics are off
 
   std::mutex mu_;
   std::condition_variable cv_;

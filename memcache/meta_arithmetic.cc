@@ -56,14 +56,17 @@ HandleResult HandleMetaDelete(CommandContext& ctx, TextRequest& req, sock::Buffe
   ReplyLine line;
   switch (outcome) {
     case kNotFound:
+      NoteResult(CommandResult::kMiss);
       ctx.stats->Add(Counter::kDeleteMisses);
       line.Append("NF");
       break;
     case kCasMismatch:
+      NoteResult(CommandResult::kBadval);
       ctx.stats->Add(Counter::kDeleteMisses);
       line.Append("EX");
       break;
     case kDone:
+      NoteResult(CommandResult::kHit);
       if (!o.set_stale) ctx.stats->Add(Counter::kDeleteHits);
       if (o.quiet) return HandleResult::kContinue;
       line.Append("HD");
@@ -165,17 +168,21 @@ HandleResult HandleMetaArithmetic(CommandContext& ctx, TextRequest& req, sock::B
       return Error(out, created ? "SERVER_ERROR Out of memory allocating new item"
                                 : "SERVER_ERROR out of memory");
     case kNotFound:
+      NoteResult(CommandResult::kMiss);
       ctx.stats->Add(incr ? Counter::kIncrMisses : Counter::kDecrMisses);
       line.Append("NF");
       AppendEcho(&line, req, m.key, o.base64_key);
       line.Finish(out);
       return HandleResult::kContinue;
     case kCasMismatch:
+      NoteResult(CommandResult::kBadval);
       line.Append("EX");
       AppendEcho(&line, req, m.key, o.base64_key);
       line.Finish(out);
       return HandleResult::kContinue;
     case kOk:
+      // An autovivified counter was a miss that created the key.
+      NoteResult(created ? CommandResult::kMiss : CommandResult::kHit);
       break;
   }
   if (!created) {

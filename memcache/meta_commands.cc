@@ -113,6 +113,7 @@ HandleResult HandleMetaGet(CommandContext& ctx, TextRequest& req, sock::Buffer* 
 
   ItemRef& item = st.item;
   if (!item) {
+    NoteResult(CommandResult::kMiss);
     ctx.stats->Add(Counter::kCmdGet);
     ctx.stats->Add(Counter::kGetMisses);
     if (o.quiet) return HandleResult::kContinue;
@@ -123,6 +124,7 @@ HandleResult HandleMetaGet(CommandContext& ctx, TextRequest& req, sock::Buffer* 
     return HandleResult::kContinue;
   }
   if (!o.no_update) store->MarkAccessed(item);
+  NoteResult(CommandResult::kHit);
   if (st.ttl_set) {
     ctx.stats->Add(Counter::kCmdTouch);
     ctx.stats->Add(Counter::kTouchHits);
@@ -203,6 +205,8 @@ HandleResult HandleMetaSet(CommandContext& ctx, TextRequest& req, sock::Buffer* 
   ctx.stats->Add(Counter::kCmdSet);
   const bool set_stale = o.set_stale && mode == StoreMode::kCas;
   StoreResult result = store->Put(mode, item, o.has_cas ? o.cas : 0, set_stale);
+  // kNoMemory is noted by Error() below.
+  if (result != StoreResult::kNoMemory) NoteResult(StoreOutcome(mode, result));
   if (mode == StoreMode::kCas) {
     switch (result) {
       case StoreResult::kStored: ctx.stats->Add(Counter::kCasHits); break;
@@ -256,6 +260,7 @@ HandleResult HandleMetaDebug(CommandContext& ctx, TextRequest& req, sock::Buffer
   }
   ctx.stats->Add(Counter::kCmdMeta);
   ItemRef item = ctx.store->Peek(key);
+  NoteResult(item ? CommandResult::kHit : CommandResult::kMiss);
   if (!item) {
     out->Append("EN\r\n");
     return HandleResult::kContinue;

@@ -1,6 +1,7 @@
 #include "memcache/meta_common.h"
 
 #include "codec/base64.h"
+#include "memcache/command_metrics.h"
 #include "memcache/item.h"
 
 namespace memcache {
@@ -8,6 +9,7 @@ namespace meta {
 
 // An error line: sent even in quiet mode (memcached's out_errstring).
 sock::HandleResult Error(sock::Buffer* out, std::string_view line) {
+  NoteResult(CommandResult::kError);
   AppendLine(out, line);
   return sock::HandleResult::kContinue;
 }
@@ -16,19 +18,23 @@ sock::HandleResult Error(sock::Buffer* out, std::string_view line) {
 // memcached's messages) and decodes a base64 key. Returns false after
 // writing the error reply.
 bool ParseMeta(const codec::TextRequest& req, Meta* m, sock::Buffer* out) {
+  // Every early return below is an error reply.
   if (req.keys.empty()) {
+    NoteResult(CommandResult::kError);
     AppendLine(out, "ERROR");
     return false;
   }
   m->opts = req.meta;
   m->raw_key = req.keys[0];
   if (m->raw_key.size() > Item::kMaxKeyLength) {
+    NoteResult(CommandResult::kError);
     AppendLine(out, kBadFormat);
     return false;
   }
   m->key = m->raw_key;
   if (m->opts.base64_key) {
     if (codec::Base64Decode(m->raw_key, &m->decoded) == 0) {
+      NoteResult(CommandResult::kError);
       AppendLine(out, "CLIENT_ERROR error decoding key");
       return false;
     }

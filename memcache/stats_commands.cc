@@ -205,7 +205,7 @@ void SettingsStats(CommandContext& ctx, sock::Buffer* out) {
   w.Add("tcp_backlog", static_cast<uint64_t>(s.tcp_backlog));
   w.Add("binding_protocol", "ascii");
   w.Add("auth_enabled_sasl", "no");
-  w.Add("auth_enabled_ascii", "no");
+  w.Add("auth_enabled_ascii", s.auth_file.empty() ? std::string("no") : s.auth_file);
   w.Add("item_size_max", static_cast<uint64_t>(so.max_item_size));
   w.Add("maxconns_fast", "yes");
   w.Add("hashpower_init", uint64_t{0});

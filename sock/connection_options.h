@@ -19,7 +19,9 @@ struct ConnectionOptions {
   size_t output_high_water = 4 << 20;
   size_t output_low_water = 1 << 20;
   size_t read_chunk = 64 << 10;
-  // Close after this long without input; 0 disables.
+  // Close after this long without input the handler consumed (bytes that
+  // only pile up in the input buffer, like a slowloris's, do not count);
+  // 0 disables.
   std::chrono::milliseconds idle_timeout{0};
   // After a Close() we send FIN and keep reading (discarding) until the peer's
   // FIN, at most this long, so unread input never turns our close into a

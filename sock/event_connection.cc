@@ -79,16 +79,24 @@ void EventConnection::Start() {
 
 // ---- libevent trampolines -------------------------------------------------
 
+// Each trampoline counts its time as the loop's busy time (the loop outlives
+// the callback; the connection may close inside it).
 void EventConnection::OnReadable(int, short, void* arg) {
-  static_cast<EventConnection*>(arg)->HandleRead();
+  auto* conn = static_cast<EventConnection*>(arg);
+  EventLoop::BusyScope busy(conn->loop_);
+  conn->HandleRead();
 }
 
 void EventConnection::OnWritable(int, short, void* arg) {
-  static_cast<EventConnection*>(arg)->HandleWrite();
+  auto* conn = static_cast<EventConnection*>(arg);
+  EventLoop::BusyScope busy(conn->loop_);
+  conn->HandleWrite();
 }
 
 void EventConnection::OnTimer(int, short, void* arg) {
-  static_cast<EventConnection*>(arg)->HandleTimer();
+  auto* conn = static_cast<EventConnection*>(arg);
+  EventLoop::BusyScope busy(conn->loop_);
+  conn->HandleTimer();
 }
 
 // ---- reading ----------------------------------------------------------------
@@ -104,12 +112,16 @@ void EventConnection::HandleRead() {
     if (options_.stats != nullptr) {
       options_.stats->bytes_read.fetch_add(n, std::memory_order_relaxed);
     }
-    if (options_.idle_timeout.count() > 0) {
-      last_input_ = std::chrono::steady_clock::now();
-    }
+    const size_t buffered = input_.size();
     in_callback_ = true;
     handler_->OnInput(this, &input_);
     in_callback_ = false;
+    // Idle means no request completed (memcached's last_cmd_time), not no
+    // byte arrived: a client trickling a command that never ends (slowloris)
+    // must still time out. Input the handler consumed is activity.
+    if (options_.idle_timeout.count() > 0 && input_.size() < buffered) {
+      last_input_ = std::chrono::steady_clock::now();
+    }
     AfterCallback();
   } else if (n == 0) {
     // Half-close: the peer may still read, so deliver what is queued first.

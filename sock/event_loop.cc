@@ -133,6 +133,7 @@ void EventLoop::Wakeup() { event_active(wakeup_event_, EV_READ, 0); }
 
 void EventLoop::OnWakeup(int /*fd*/, short /*what*/, void* arg) {
   auto* loop = static_cast<EventLoop*>(arg);
+  BusyScope busy(loop);
   loop->RunPendingFunctors();
   if (loop->quit_.load(std::memory_order_acquire)) {
     event_base_loopbreak(loop->base_);
@@ -208,6 +209,7 @@ void EventLoop::CancelInLoop(TimerId id) {
 void EventLoop::OnTimer(int /*fd*/, short /*what*/, void* arg) {
   auto* timer = static_cast<Timer*>(arg);
   EventLoop* loop = timer->loop;
+  BusyScope busy(loop);
   if (!timer->repeat) {
     // Take the functor out first: it may add or cancel timers (even itself).
     Functor f = std::move(timer->f);

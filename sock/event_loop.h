@@ -76,6 +76,34 @@ class EventLoop {
   uint64_t AddDestroyHook(Functor hook);
   void RemoveDestroyHook(uint64_t id);
 
+  // Time spent running callbacks rather than waiting for events (for the
+  // metrics). The engine adds it around its callbacks on the loop thread
+  // (one writer, so no read-modify-write); any thread may read.
+  void AddBusyNanos(uint64_t nanos) {
+    busy_nanos_.store(busy_nanos_.load(std::memory_order_relaxed) + nanos,
+                      std::memory_order_relaxed);
+  }
+  uint64_t busy_nanos() const { return busy_nanos_.load(std::memory_order_relaxed); }
+
+  // Times a callback into AddBusyNanos (engine internals).
+  class BusyScope {
+   public:
+    explicit BusyScope(EventLoop* loop)
+        : loop_(loop), start_(std::chrono::steady_clock::now()) {}
+    ~BusyScope() {
+      loop_->AddBusyNanos(static_cast<uint64_t>(
+          std::chrono::duration_cast<std::chrono::nanoseconds>(
+              std::chrono::steady_clock::now() - start_)
+              .count()));
+    }
+    BusyScope(const BusyScope&) = delete;
+    BusyScope& operator=(const BusyScope&) = delete;
+
+   private:
+    EventLoop* const loop_;
+    const std::chrono::steady_clock::time_point start_;
+  };
+
  private:
   struct Timer;
   static void OnWakeup(int fd, short what, void* arg);
@@ -91,6 +119,7 @@ class EventLoop {
   event* wakeup_event_;
   std::atomic<std::thread::id> thread_id_;
   std::atomic<bool> quit_{false};
+  std::atomic<uint64_t> busy_nanos_{0};
 
   std::mutex mutex_;
   std::vector<Functor> pending_;  // guarded by mutex_

@@ -64,6 +64,11 @@ class Server::Impl {
   uint16_t port() const { return port_.load(); }
   const ServerOptions& options() const { return options_; }
   const ServerStats& stats() const { return stats_; }
+  std::vector<uint64_t> LoopBusyNanos() const {
+    std::vector<uint64_t> busy;
+    for (const auto& t : io_threads_) busy.push_back(t->loop()->busy_nanos());
+    return busy;
+  }
 
  private:
   void OnNewConnection(int fd);  // acceptor thread
@@ -281,5 +286,6 @@ void Server::Stop() { impl_->Stop(); }
 uint16_t Server::port() const { return impl_->port(); }
 const ServerOptions& Server::options() const { return impl_->options(); }
 const ServerStats& Server::stats() const { return impl_->stats(); }
+std::vector<uint64_t> Server::LoopBusyNanos() const { return impl_->LoopBusyNanos(); }
 
 }  // namespace sock

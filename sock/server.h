@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "sock/connection.h"
 
@@ -40,7 +41,8 @@ struct ServerOptions {
   size_t output_high_water = 4 << 20;
   size_t output_low_water = 1 << 20;
   size_t read_chunk = 64 << 10;  // bytes per read call
-  // Close connections idle (no input) for this long; 0 disables.
+  // Close connections idle (no input consumed by the handler) for this
+  // long; 0 disables.
   std::chrono::milliseconds idle_timeout{0};
   // How long Stop waits for connections to flush before closing them hard.
   std::chrono::milliseconds stop_grace{2000};
@@ -69,6 +71,10 @@ class Server {
   uint16_t port() const;
   const ServerOptions& options() const;
   const ServerStats& stats() const;
+  // Busy nanoseconds of each I/O event loop (EventLoop::busy_nanos), in
+  // thread order; empty for the threaded engine or when not running. Any
+  // thread, but not concurrently with Start or Stop.
+  std::vector<uint64_t> LoopBusyNanos() const;
 
   class Impl;
 

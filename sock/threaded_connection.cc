@@ -186,10 +186,12 @@ void ThreadedConnection::ServeInput() {
       if (options_.stats != nullptr) {
         options_.stats->bytes_read.fetch_add(n, std::memory_order_relaxed);
       }
-      last_input = std::chrono::steady_clock::now();
+      const size_t buffered = input_.size();
       in_input_ = true;
       handler_->OnInput(this, &input_);
       in_input_ = false;
+      // Only consumed input counts as activity (see EventConnection::HandleRead).
+      if (input_.size() < buffered) last_input = std::chrono::steady_clock::now();
       if (queued_in_input_) {
         queued_in_input_ = false;
         writer_cv_.notify_one();  // one wake-up for the whole batch

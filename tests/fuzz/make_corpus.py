@@ -77,8 +77,10 @@ def record_replies(requests):
     replies = {}
     for name, data in requests.items():
         port = free_port()
-        proc = subprocess.Popen(["memcached", "-p", str(port), "-l", "127.0.0.1", "-U", "0"],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        argv = ["memcached", "-p", str(port), "-l", "127.0.0.1", "-U", "0"]
+        if os.geteuid() == 0:
+            argv += ["-u", "root"]  # memcached refuses root without -u
+        proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             for _ in range(100):
                 try:
