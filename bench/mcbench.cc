@@ -234,7 +234,7 @@ class Worker {
     if (r.status == client::Status::kConnectionError || r.status == client::Status::kTimeout ||
         r.status == client::Status::kQueueFull) {
       // The connection is unusable: stop it rather than spin on failures.
-      if (!Measuring()) ++set_.errors;  // still reported
+      if (!Measuring()) ++lost_outside_measurement_;
       LOG_EVERY_N(WARNING, 100) << "request failed: " << r.Describe();
       c->finished = true;
       if (c->inflight == 0) Finish(c);
@@ -270,6 +270,8 @@ class Worker {
   const CommandStats& get_stats() const { return get_; }
   const CommandStats& set_stats() const { return set_; }
   const CommandStats& echo_stats() const { return echo_; }
+  // Connection failures during warm-up, which the tables do not count.
+  uint64_t lost_outside_measurement() const { return lost_outside_measurement_; }
 
  private:
   bool Measuring() const {
@@ -325,6 +327,7 @@ class Worker {
   sock::EventLoop* loop_ = nullptr;
   std::vector<std::unique_ptr<Conn>> conns_;
   CommandStats get_, set_, echo_;
+  uint64_t lost_outside_measurement_ = 0;
 };
 
 }  // namespace
@@ -511,9 +514,11 @@ int Run() {
     std::fwrite(json.data(), 1, json.size(), f);
     std::fclose(f);
   }
-  if (total.errors > 0) {
+  uint64_t failed = total.errors;
+  for (auto& w : workers) failed += w->lost_outside_measurement();
+  if (failed > 0) {
     std::fprintf(stderr, "mcbench: %llu requests failed\n",
-                 static_cast<unsigned long long>(total.errors));
+                 static_cast<unsigned long long>(failed));
     return 1;
   }
   return 0;

@@ -4,6 +4,8 @@
 # binary crashed.
 set -u
 build="${1:-build}"
+# Harmless outside TSan builds; inherited by the servers tests spawn.
+export TSAN_OPTIONS="suppressions=$(cd "$(dirname "$0")/.." && pwd)/tests/tsan.supp ${TSAN_OPTIONS:-}"
 passed=0; failed=0; skipped=0; broken=()
 for bin in "$build"/tests/*_tests; do
   [ -x "$bin" ] || continue

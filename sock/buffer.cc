@@ -105,26 +105,44 @@ std::string Buffer::ToString() const {
 
 long Buffer::ReadFrom(int fd, size_t max) {
   // Not evbuffer_read: in libevent 2.1 it caps every read at 4096 bytes and
-  // costs an extra ioctl(FIONREAD). Reserve `max` bytes and readv into them.
+  // costs an extra ioctl(FIONREAD). Reserve space and readv into it.
+  //
+  // The last kSpill bytes of a large read go to a stack buffer instead:
+  // libevent rounds a new chain up to a power of two including its header,
+  // so reserving a full 64 KiB allocates a 128 KiB chain, and at glibc's
+  // mmap threshold (128 KiB, fixed by main/memcache_server.cc's mallopt) that
+  // is an mmap + munmap + page faults on every read of an emptied buffer
+  // (doc/benchmarks.md: it doubled the server's CPU per request).
   if (max == 0) return 0;
+  constexpr size_t kSpill = 4096;
+  char spill[kSpill];
+  const size_t spill_len = max > 2 * kSpill ? kSpill : 0;
+  const size_t reserve = max - spill_len;
   evbuffer_iovec vec[2];
-  int n = evbuffer_reserve_space(buf_, static_cast<ev_ssize_t>(max), vec, 2);
+  int n = evbuffer_reserve_space(buf_, static_cast<ev_ssize_t>(reserve), vec, 2);
   if (n <= 0) {
     errno = ENOMEM;
     return -1;
   }
-  iovec iov[2];
-  size_t room = max;
+  iovec iov[3];
+  size_t room = reserve;
   int used = 0;
   for (int i = 0; i < n && room > 0; ++i, ++used) {
     size_t len = vec[i].iov_len < room ? vec[i].iov_len : room;
+    vec[i].iov_len = len;  // commit below counts only what readv could fill
     iov[i].iov_base = vec[i].iov_base;
     iov[i].iov_len = len;
     room -= len;
   }
+  int iovcnt = used;
+  if (spill_len > 0) {
+    iov[iovcnt].iov_base = spill;
+    iov[iovcnt].iov_len = spill_len;
+    ++iovcnt;
+  }
   ssize_t got;
   do {
-    got = ::readv(fd, iov, used);
+    got = ::readv(fd, iov, iovcnt);
   } while (got < 0 && errno == EINTR);
   if (got <= 0) {
     int saved = errno;
@@ -139,6 +157,7 @@ long Buffer::ReadFrom(int fd, size_t max) {
     left -= vec[commit].iov_len;
   }
   CHECK_EQ(evbuffer_commit_space(buf_, vec, commit), 0);
+  if (left > 0) CHECK_EQ(evbuffer_add(buf_, spill, left), 0);
   return got;
 }
 

@@ -163,7 +163,7 @@ TEST(SecurityDefaultsTest, ShutdownWithAStopsTheServer) {
   ServerProcess server({Binary(), "-A"});
   ASSERT_TRUE(server.started());
   Converse(server.port(), {"shutdown\r\n"}, 500);
-  EXPECT_TRUE(WaitForExit(server.pid(), 5000));
+  EXPECT_TRUE(WaitForExit(server.pid(), 20000));
 }
 
 // memcached's t/ascii-auth.t against our binary with -Y, and the same

@@ -215,7 +215,9 @@ TEST(ConnectorLoopTest, DestroyingLoopFailsPendingAsyncConnect) {
     EXPECT_EQ(r->calls.load(), 1);
     std::lock_guard<std::mutex> lock(r->mutex);
     if (r->error.find("event loop destroyed") != std::string::npos) ++destroyed;
-    if (r->conn) EXPECT_FALSE(r->conn->connected());
+    if (r->conn) {
+      EXPECT_FALSE(r->conn->connected());
+    }
   }
   EXPECT_GE(destroyed, 1);
 }
