@@ -81,7 +81,8 @@ $(BUILD)/bin/%: $(BUILD)/obj/bench/%.o $(call libs_for,main)
 	$(CXX) $(LDFLAGS) $^ -o $@ $(LDLIBS)
 # bench/client_vs_libmemcached.cc measures against libmemcached.
 $(BUILD)/bin/client_vs_libmemcached: LDLIBS += -lmemcached
-.PRECIOUS: $(BUILD)/obj/bench/%.o
+# Keep every object (make would delete the main/ and bench/ ones as intermediates).
+.SECONDARY:
 
 # tests/<dir>/*_test.cc (plus any helpers in tests/<dir> and tests/common)
 # link against the libraries of <dir>; tests/main links against everything.
