@@ -277,6 +277,18 @@ int Interactive(client::Client* c) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // gflags' --help lists every flag of glog too; ours is short.
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "-h" || arg == "--help" || arg == "-help") {
+      std::cout << "usage: mcclient [-s host:port[:weight][,...]] [--timeout_ms N]\n"
+                   "                [--connect_timeout_ms N] [command args...]\n"
+                   "With no command, reads commands from stdin, one per line.\n\n"
+                << kHelp;
+      return kOk;
+    }
+    if (arg.empty() || arg[0] != '-') break;  // the command starts here
+  }
   gflags::SetUsageMessage("mcclient [-s host:port[,host:port...]] [command args...]");
   gflags::ParseCommandLineFlags(&argc, &argv, true);
   FLAGS_logtostderr = true;
