@@ -31,13 +31,22 @@ SessionOptions OptionsFor(uint16_t port) {
   return o;
 }
 
-class SessionTest : public ::testing::Test {
+// Every session test runs against memcached 1.6.18 and against our server.
+class SessionTest : public ::testing::TestWithParam<std::string> {
  protected:
-  void SetUp() override { ASSERT_TRUE(server_.Start()) << server_.error(); }
+  void SetUp() override {
+    UseServerUnderTest(&server_);
+    ASSERT_TRUE(server_.Start()) << server_.error();
+  }
+  static void UseServerUnderTest(MemcachedProcess* process) {
+    if (GetParam() == "ours") process->set_binary(test_common::OurServerBinary());
+  }
   MemcachedProcess server_;
 };
 
-TEST_F(SessionTest, EveryClassicOperation) {
+INSTANTIATE_TEST_SUITE_P(Servers, SessionTest, ::testing::Values("memcached", "ours"));
+
+TEST_P(SessionTest, EveryClassicOperation) {
   Session s(OptionsFor(server_.port()));
   ASSERT_TRUE(s.connected()) << s.last_error();
   EXPECT_EQ(s.Get("nokey").status, Status::kNotFound);
@@ -97,7 +106,7 @@ TEST_F(SessionTest, EveryClassicOperation) {
   EXPECT_EQ(s.Get("n").status, Status::kNotFound);
 }
 
-TEST_F(SessionTest, MultiGetReturnsHitsByKey) {
+TEST_P(SessionTest, MultiGetReturnsHitsByKey) {
   Session s(OptionsFor(server_.port()));
   ASSERT_TRUE(s.Set("a", "1", 1).ok());
   ASSERT_TRUE(s.Set("b", "22", 2).ok());
@@ -111,7 +120,7 @@ TEST_F(SessionTest, MultiGetReturnsHitsByKey) {
   EXPECT_TRUE(s.MultiGet({"x", "y"}).items.empty());
 }
 
-TEST_F(SessionTest, MetaCommands) {
+TEST_P(SessionTest, MetaCommands) {
   Session s(OptionsFor(server_.port()));
   Result set = s.MetaSet("m", "meta-value", "F9 T0");
   ASSERT_TRUE(set.ok()) << set.Describe();
@@ -138,7 +147,7 @@ TEST_F(SessionTest, MetaCommands) {
   EXPECT_EQ(s.MetaGet("m", "v q").status, Status::kInvalidArgument);
 }
 
-TEST_F(SessionTest, InvalidArgumentsFailWithoutSending) {
+TEST_P(SessionTest, InvalidArgumentsFailWithoutSending) {
   Session s(OptionsFor(server_.port()));
   EXPECT_EQ(s.Get("has space").status, Status::kInvalidArgument);
   EXPECT_EQ(s.Get(std::string(251, 'k')).status, Status::kInvalidArgument);
@@ -147,7 +156,7 @@ TEST_F(SessionTest, InvalidArgumentsFailWithoutSending) {
   EXPECT_TRUE(s.Set(std::string(250, 'k'), "ok").ok());
 }
 
-TEST_F(SessionTest, LargeValueAndServerError) {
+TEST_P(SessionTest, LargeValueAndServerError) {
   Session s(OptionsFor(server_.port()));
   std::string big(512 * 1024, 'x');
   for (size_t i = 0; i < big.size(); i += 4096) big[i] = static_cast<char>('a' + i % 26);
@@ -160,7 +169,7 @@ TEST_F(SessionTest, LargeValueAndServerError) {
   EXPECT_EQ(s.Get("after").value, "fine");
 }
 
-TEST_F(SessionTest, NoReplyTakesNoSlot) {
+TEST_P(SessionTest, NoReplyTakesNoSlot) {
   Session s(OptionsFor(server_.port()));
   for (int i = 0; i < 100; ++i) {
     EXPECT_TRUE(s.Call(Request::Set("nr" + std::to_string(i), "v").NoReply()).ok());
@@ -171,7 +180,7 @@ TEST_F(SessionTest, NoReplyTakesNoSlot) {
   EXPECT_EQ(s.Get("nr99").value, "v");
 }
 
-TEST_F(SessionTest, AsyncFuturesAndCallbacks) {
+TEST_P(SessionTest, AsyncFuturesAndCallbacks) {
   Session s(OptionsFor(server_.port()));
   std::vector<std::future<Result>> futures;
   for (int i = 0; i < 200; ++i) {
@@ -192,7 +201,7 @@ TEST_F(SessionTest, AsyncFuturesAndCallbacks) {
   EXPECT_EQ(hits.load(), 200);
 }
 
-TEST_F(SessionTest, ThirtyTwoThreadsPipeliningGetTheirOwnResults) {
+TEST_P(SessionTest, ThirtyTwoThreadsPipeliningGetTheirOwnResults) {
   Session s(OptionsFor(server_.port()));
   constexpr int kThreads = 32;
   constexpr int kOps = 300;
@@ -217,7 +226,7 @@ TEST_F(SessionTest, ThirtyTwoThreadsPipeliningGetTheirOwnResults) {
   EXPECT_EQ(wrong.load(), 0);
 }
 
-TEST_F(SessionTest, QueueFullFailsFast) {
+TEST_P(SessionTest, QueueFullFailsFast) {
   SessionOptions o = OptionsFor(server_.port());
   o.max_outstanding = 4;
   Session s(o);
@@ -233,7 +242,7 @@ TEST_F(SessionTest, QueueFullFailsFast) {
   EXPECT_EQ(s.Get("q").status, Status::kNotFound);
 }
 
-TEST_F(SessionTest, BlockingQueueWaitsForRoom) {
+TEST_P(SessionTest, BlockingQueueWaitsForRoom) {
   SessionOptions o = OptionsFor(server_.port());
   o.max_outstanding = 2;
   o.block_when_full = true;
@@ -289,7 +298,7 @@ class BlackholeListener {
   std::vector<int> fillers_;
 };
 
-TEST_F(SessionTest, HangingConnectDoesNotStallOtherSessionsOnTheLoop) {
+TEST_P(SessionTest, HangingConnectDoesNotStallOtherSessionsOnTheLoop) {
   BlackholeListener blackhole;
   sock::EventLoopThread loop_thread("shared");
   sock::EventLoop* loop = loop_thread.Start();
@@ -316,7 +325,7 @@ TEST_F(SessionTest, HangingConnectDoesNotStallOtherSessionsOnTheLoop) {
   loop_thread.Stop();
 }
 
-TEST_F(SessionTest, DeadlineTimesOutAndLaterRepliesStayAligned) {
+TEST_P(SessionTest, DeadlineTimesOutAndLaterRepliesStayAligned) {
   SessionOptions o = OptionsFor(server_.port());
   o.heartbeat_timeout = milliseconds(5000);
   Session s(o);
@@ -334,7 +343,7 @@ TEST_F(SessionTest, DeadlineTimesOutAndLaterRepliesStayAligned) {
   EXPECT_EQ(s.Get("d").value, "second");
 }
 
-TEST_F(SessionTest, HeartbeatDetectsStoppedServer) {
+TEST_P(SessionTest, HeartbeatDetectsStoppedServer) {
   SessionOptions o = OptionsFor(server_.port());
   o.heartbeat_interval = milliseconds(50);
   o.heartbeat_timeout = milliseconds(200);
@@ -367,7 +376,7 @@ TEST_F(SessionTest, HeartbeatDetectsStoppedServer) {
   EXPECT_TRUE(ok.ok()) << ok.Describe();
 }
 
-TEST_F(SessionTest, KilledServerFailsFastAndSessionRecoversOnRestart) {
+TEST_P(SessionTest, KilledServerFailsFastAndSessionRecoversOnRestart) {
   SessionOptions o = OptionsFor(server_.port());
   o.reconnect_backoff_min = milliseconds(10);
   o.reconnect_backoff_max = milliseconds(50);
@@ -383,6 +392,7 @@ TEST_F(SessionTest, KilledServerFailsFastAndSessionRecoversOnRestart) {
   for (int i = 0; i < 50; ++i) EXPECT_EQ(s.Get("r").status, Status::kConnectionError);
 
   MemcachedProcess again(port);
+  UseServerUnderTest(&again);
   ASSERT_TRUE(again.Start()) << again.error();
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
   Result ok;
@@ -394,7 +404,7 @@ TEST_F(SessionTest, KilledServerFailsFastAndSessionRecoversOnRestart) {
   EXPECT_EQ(s.Get("r").value, "2");
 }
 
-TEST_F(SessionTest, CloseFailsPendingAndLaterRequests) {
+TEST_P(SessionTest, CloseFailsPendingAndLaterRequests) {
   Session s(OptionsFor(server_.port()));
   server_.Pause();
   auto pending = s.Async(Request::Get("x"));

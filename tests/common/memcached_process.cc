@@ -50,9 +50,10 @@ MemcachedProcess::~MemcachedProcess() { Kill(); }
 
 bool MemcachedProcess::Start() {
   if (pid_ > 0) return true;
-  std::vector<std::string> args = {"memcached", "-p", std::to_string(port_), "-l",
+  std::vector<std::string> args = {binary_, "-p", std::to_string(port_), "-l",
                                    "127.0.0.1", "-U", "0", "-m", "64"};
-  if (geteuid() == 0) {  // memcached refuses to run as root without -u
+  // memcached refuses to run as root without -u; ours has no -u.
+  if (geteuid() == 0 && binary_ == "memcached") {
     args.push_back("-u");
     args.push_back("root");
   }
@@ -66,7 +67,7 @@ bool MemcachedProcess::Start() {
     return false;
   }
   if (pid == 0) {
-    execvp("memcached", argv.data());
+    execvp(binary_.c_str(), argv.data());
     _exit(127);
   }
   pid_ = pid;
@@ -109,6 +110,14 @@ void MemcachedProcess::Pause() {
 void MemcachedProcess::Resume() {
   if (pid_ > 0) kill(pid_, SIGCONT);
   paused_ = false;
+}
+
+std::string OurServerBinary() {
+  char path[4096];
+  ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 1);
+  std::string exe = n > 0 ? std::string(path, static_cast<size_t>(n)) : "build/tests/x";
+  std::string dir = exe.substr(0, exe.rfind('/'));         // .../build/tests
+  return dir.substr(0, dir.rfind('/')) + "/bin/memcache_server";
 }
 
 }  // namespace test_common

@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace test_common {
@@ -43,13 +44,22 @@ class MemcachedProcess {
   pid_t pid() const { return pid_; }
   const std::string& error() const { return error_; }
 
+  // The server program: "memcached" (from PATH, the default) or a path, e.g.
+  // OurServerBinary(). Call before Start.
+  void set_binary(std::string binary) { binary_ = std::move(binary); }
+
  private:
+  std::string binary_ = "memcached";
   uint16_t port_;
   std::vector<std::string> extra_;
   pid_t pid_ = -1;
   bool paused_ = false;
   std::string error_;
 };
+
+// Our memcache_server next to the running test binary
+// (build/tests/x_tests -> build/bin/memcache_server).
+std::string OurServerBinary();
 
 }  // namespace test_common
 
