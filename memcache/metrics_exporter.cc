@@ -98,7 +98,10 @@ bool MetricsExporter::Start(std::string* error) {
 void MetricsExporter::Stop() {
   if (!running_) return;
   running_ = false;
-  event_base_loopbreak(base_);
+  // Not loopbreak: event_base_loop clears the break flag when it starts, so a
+  // Stop right after Start (before the thread entered the loop) would be lost
+  // and join would hang. loopexit queues an event the loop always runs.
+  event_base_loopexit(base_, nullptr);
   thread_.join();
   // The loop is stopped: freeing on this thread is safe.
   evhttp_free(http_);
