@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "tests/main/server_process.h"
+
 namespace testing_util {
 
 // True when this binary was built with ASan or TSan: the server binary next
@@ -24,8 +26,6 @@ long VmRssKb(pid_t pid);
 // limit) and returns the soft limit in force afterwards.
 long RaiseFdLimit(long want);
 
-// A blocking connect to 127.0.0.1:port; -1 on failure.
-int ConnectTo(uint16_t port);
 void SetNonBlocking(int fd);
 
 // Writes all of `bytes` (blocking fd); false on error.

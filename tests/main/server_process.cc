@@ -14,9 +14,8 @@
 #include <thread>
 
 namespace testing_util {
-namespace {
 
-int ConnectLoopback(uint16_t port) {
+int ConnectTo(uint16_t port) {
   int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return -1;
   sockaddr_in addr{};
@@ -31,8 +30,6 @@ int ConnectLoopback(uint16_t port) {
   setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
   return fd;
 }
-
-}  // namespace
 
 uint16_t PickFreePort() {
   int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -94,7 +91,7 @@ ServerProcess::ServerProcess(std::vector<std::string> argv) {
         pid_ = -1;
         break;  // exited: port taken or bad binary; maybe try another port
       }
-      int fd = ConnectLoopback(port_);
+      int fd = ConnectTo(port_);
       if (fd >= 0) {
         close(fd);
         started_ = true;
@@ -130,7 +127,7 @@ int ServerProcess::Stop() {
 }
 
 RawClient::RawClient(uint16_t port, int timeout_ms)
-    : fd_(ConnectLoopback(port)), timeout_ms_(timeout_ms) {}
+    : fd_(ConnectTo(port)), timeout_ms_(timeout_ms) {}
 
 RawClient::~RawClient() {
   if (fd_ >= 0) close(fd_);

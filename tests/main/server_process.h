@@ -11,6 +11,9 @@
 
 namespace testing_util {
 
+// A blocking TCP connection to 127.0.0.1:port with TCP_NODELAY, or -1.
+int ConnectTo(uint16_t port);
+
 // A port that was free a moment ago (bind to port 0 on 127.0.0.1, read it back).
 uint16_t PickFreePort();
 
