@@ -5,7 +5,7 @@
 #
 #   bench/run.sh [BUILD_DIR]            (default build)
 #   ROUNDS=3 DURATION=3 WARMUP=1 SERVER_THREADS=1 RT=1 MEMTIER=/path/to/memtier_benchmark \
-#     SECTIONS="server engines echo client memory memtier" bench/run.sh build
+#     BUSY_POLL_US=50 SECTIONS="server busypoll engines echo client memory memtier" bench/run.sh build
 #
 # Servers run pinned to CPU $SERVER_CPU (default 0) and every load generator
 # to $LOAD_CPU (default 1) when the machine has two or more CPUs, so the two
@@ -26,7 +26,8 @@ ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-3}
 WARMUP=${WARMUP:-1}
 SERVER_THREADS=${SERVER_THREADS:-1}
-SECTIONS=${SECTIONS:-"server engines echo client memory memtier"}
+SECTIONS=${SECTIONS:-"server busypoll engines echo client memory memtier"}
+BUSY_POLL_US=${BUSY_POLL_US:-50}
 RT=${RT:-0}
 MEMTIER=${MEMTIER:-}
 OUT=${OUT:-$(mktemp -d /tmp/mcbench.XXXX)}
@@ -75,7 +76,8 @@ wait_port() {  # host port
 }
 
 # start_server NAME -> sets PORT_<NAME>, PID_<NAME>. Kinds: memcached, event,
-# threaded, echo_event, echo_threaded.
+# threaded, busypoll (event engine with --busy_poll_us $BUSY_POLL_US),
+# echo_event, echo_threaded.
 start_server() {
   local name=$1 port
   port=$(free_port)
@@ -84,6 +86,9 @@ start_server() {
                  -c 4096 "${MC_USER[@]}" & ;;
     event|threaded) $PIN_SERVER "$BIN/memcache_server" -p "$port" -l 127.0.0.1 \
                  -t "$SERVER_THREADS" -m 1024 -c 4096 --engine "$name" 2>"$OUT/$name.log" & ;;
+    busypoll) $PIN_SERVER "$BIN/memcache_server" -p "$port" -l 127.0.0.1 \
+                 -t "$SERVER_THREADS" -m 1024 -c 4096 --busy_poll_us "$BUSY_POLL_US" \
+                 2>"$OUT/$name.log" & ;;
     echo_event|echo_threaded) $PIN_SERVER "$BIN/echo_server" --port "$port" --listen 127.0.0.1 \
                  --threads "$SERVER_THREADS" --max_connections 4096 --engine "${name#echo_}" \
                  2>"$OUT/$name.log" & ;;
@@ -219,6 +224,18 @@ if [[ " $SECTIONS " == *" server "* ]]; then
   stop_server memcached
 fi
 
+if [[ " $SECTIONS " == *" busypoll "* ]]; then
+  # The same loads against our server with busy polling on (its I/O thread
+  # has core $SERVER_CPU to itself, which is what the option is for).
+  start_server memcached
+  start_server busypoll
+  prefill "$PORT_memcached"
+  prefill "$PORT_busypoll"
+  run_pair busypoll memcached busypoll "${LOAD_ORDER[@]}"
+  stop_server memcached
+  stop_server busypoll
+fi
+
 if [[ " $SECTIONS " == *" engines "* ]]; then
   [[ -n "${PORT_event:-}" ]] || { start_server event; prefill "$PORT_event"; }
   start_server threaded
@@ -255,23 +272,36 @@ if [[ " $SECTIONS " == *" memory "* ]]; then
 fi
 
 if [[ " $SECTIONS " == *" memtier "* && -n "$MEMTIER" && -x "$MEMTIER" ]]; then
-  # Is the load generator the bottleneck? The same load from memtier_benchmark
-  # (-t 1 -c 50, 1:10, 32-byte values, 100k keys) and from mcbench.
+  # Is the load generator the bottleneck, or its artifact? The same load from
+  # memtier_benchmark (-t 1 -c 50, 1:10, 32-byte values, 100k keys) and from
+  # mcbench against memcached, then memtier_benchmark against memcached and
+  # our busy-polling server.
   start_server memcached
+  start_server busypoll
   prefill "$PORT_memcached"
+  prefill "$PORT_busypoll"
+  memtier() {  # port out_file
+    $PIN_LOAD "$MEMTIER" -s 127.0.0.1 -p "$1" -P memcache_text -t 1 -c 50 \
+      --ratio 1:10 --key-maximum 100000 --key-prefix key: -d 32 --test-time "$DURATION" \
+      --hide-histogram >"$2" 2>/dev/null || true
+  }
+  memtier_field() { awk -v c="$2" '$1 == "Totals" { print (c == 7 ? $7 * 1000 : $c) }' "$1"; }
   echo
-  echo "== load generator cross-check against memcached: ops/s (p99 us), $ROUNDS rounds"
+  echo "== load generators against memcached, and memtier_benchmark against busypoll: ops/s (p99 us)"
   for round in $(seq "$ROUNDS"); do
     mcbench --server "127.0.0.1:$PORT_memcached" ${LOADS[small_1:10]} --duration "$DURATION" \
       --warmup "$WARMUP" --json "$OUT/memtier.mcbench.$round.json"
-    $PIN_LOAD "$MEMTIER" -s 127.0.0.1 -p "$PORT_memcached" -P memcache_text -t 1 -c 50 \
-      --ratio 1:10 --key-maximum 100000 --key-prefix key: -d 32 --test-time "$DURATION" \
-      --hide-histogram >"$OUT/memtier.memtier.$round.txt" 2>/dev/null || true
-    printf 'round %d: mcbench %8.0f (%s)   memtier_benchmark %8.0f (%s)\n' "$round" \
+    memtier "$PORT_memcached" "$OUT/memtier.memcached.$round.txt"
+    memtier "$PORT_busypoll" "$OUT/memtier.busypoll.$round.txt"
+    printf 'round %d: memcached: mcbench %8.0f (%s)  memtier %8.0f (%s) | busypoll: memtier %8.0f (%s)\n' \
+      "$round" \
       "$(total_field "$OUT/memtier.mcbench.$round.json" ops_per_sec)" \
       "$(total_field "$OUT/memtier.mcbench.$round.json" p99)" \
-      "$(awk '$1 == "Totals" { print $2 }' "$OUT/memtier.memtier.$round.txt")" \
-      "$(awk '$1 == "Totals" { print $7 * 1000 }' "$OUT/memtier.memtier.$round.txt")"
+      "$(memtier_field "$OUT/memtier.memcached.$round.txt" 2)" \
+      "$(memtier_field "$OUT/memtier.memcached.$round.txt" 7)" \
+      "$(memtier_field "$OUT/memtier.busypoll.$round.txt" 2)" \
+      "$(memtier_field "$OUT/memtier.busypoll.$round.txt" 7)"
   done
   stop_server memcached
+  stop_server busypoll
 fi

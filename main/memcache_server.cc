@@ -35,6 +35,9 @@ DEFINE_int32(udp_port, 0, "UDP port (-U); only 0 (off) is supported");
 DEFINE_bool(enable_shutdown, false, "allow the shutdown command (-A)");
 DEFINE_string(engine, "event", "connection engine: event | threaded");
 DEFINE_int32(idle_timeout, 0, "close connections idle this many seconds (0: never)");
+DEFINE_int32(busy_poll_us, 0,
+             "event engine: I/O threads poll this many microseconds after their last event "
+             "before sleeping (0: off; for I/O threads with a core each)");
 DEFINE_int32(backlog, 1024, "listen backlog (-b)");
 DEFINE_bool(disable_cas, false, "disable CAS (-C)");
 DEFINE_bool(disable_flush_all, false, "refuse the flush_all command (-F)");
@@ -69,6 +72,8 @@ void PrintUsage() {
       "-V, --version             print version and exit\n"
       "    --engine=event|threaded   connection engine (default: event)\n"
       "    --idle_timeout=<secs>     close idle connections (default: 0, off)\n"
+      "    --busy_poll_us=<usecs>    I/O threads poll this long before sleeping;\n"
+      "                              for threads with a core each (default: 0, off)\n"
       "    --metrics_port=<num>      Prometheus /metrics port (default: 0, off)\n"
       "    --metrics_listen=<addr>   metrics interface (default: 127.0.0.1)\n",
       kVersionLine);
@@ -200,6 +205,9 @@ std::string BuildOptions(memcache::MemcacheServerOptions* options) {
   if (FLAGS_max_connections <= 0) return "connection limit (-c) must be positive";
   if (FLAGS_threads <= 0 || FLAGS_threads > 256) return "threads (-t) must be 1..256";
   if (FLAGS_idle_timeout < 0) return "idle_timeout must be >= 0";
+  if (FLAGS_busy_poll_us < 0 || FLAGS_busy_poll_us > 1000000) {
+    return "busy_poll_us must be 0..1000000";
+  }
   if (FLAGS_backlog <= 0) return "listen backlog (-b) must be positive";
   if (FLAGS_metrics_port < 0 || FLAGS_metrics_port > 65535) {
     return "metrics_port must be 0..65535";
@@ -226,6 +234,7 @@ std::string BuildOptions(memcache::MemcacheServerOptions* options) {
   options->server.max_connections = FLAGS_max_connections;
   options->server.backlog = FLAGS_backlog;
   options->server.idle_timeout = std::chrono::seconds(FLAGS_idle_timeout);
+  options->server.busy_poll = std::chrono::microseconds(FLAGS_busy_poll_us);
   options->store.memory_limit = memory;
   options->store.max_item_size = item_size;
   options->store.use_cas = !FLAGS_disable_cas;

@@ -76,10 +76,32 @@ EventLoop::~EventLoop() {
 void EventLoop::Run() {
   thread_id_.store(std::this_thread::get_id(), std::memory_order_release);
   VLOG(1) << "event loop " << this << " running";
-  event_base_loop(base_, EVLOOP_NO_EXIT_ON_EMPTY);
+  if (busy_poll_.count() > 0) {
+    RunPolling();
+  } else {
+    event_base_loop(base_, EVLOOP_NO_EXIT_ON_EMPTY);
+  }
   // Functors queued while we were stopping would otherwise only be dropped.
   RunPendingFunctors();
   VLOG(1) << "event loop " << this << " stopped";
+}
+
+void EventLoop::RunPolling() {
+  // Every engine callback adds to busy_nanos_ (BusyScope), so a change in it
+  // means the poll found work.
+  auto last_work = std::chrono::steady_clock::now();
+  while (!quit_.load(std::memory_order_acquire)) {
+    const uint64_t before = busy_nanos();
+    event_base_loop(base_, EVLOOP_NONBLOCK);
+    const auto now = std::chrono::steady_clock::now();
+    if (busy_nanos() != before) {
+      last_work = now;
+    } else if (now - last_work > busy_poll_) {
+      // Idle: sleep until an event (even with none registered yet).
+      event_base_loop(base_, EVLOOP_ONCE | EVLOOP_NO_EXIT_ON_EMPTY);
+      last_work = std::chrono::steady_clock::now();
+    }
+  }
 }
 
 void EventLoop::Quit() {

@@ -7,7 +7,9 @@
 
 namespace sock {
 
-EventLoopThread::EventLoopThread(std::string name) : name_(std::move(name)) {}
+EventLoopThread::EventLoopThread(std::string name,
+                                 std::chrono::microseconds busy_poll)
+    : name_(std::move(name)), busy_poll_(busy_poll) {}
 
 EventLoopThread::~EventLoopThread() { Stop(); }
 
@@ -15,6 +17,7 @@ EventLoop* EventLoopThread::Start() {
   CHECK(!thread_.joinable()) << name_ << " already started";
   loop_ = std::make_unique<EventLoop>();
   EventLoop* loop = loop_.get();
+  loop->SetBusyPoll(busy_poll_);
   // The functor runs only once Run() has claimed the loop for the new thread,
   // so after Start() returns IsInLoopThread() is false for the caller and
   // RunInLoop posts land on the loop thread.

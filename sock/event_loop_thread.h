@@ -6,6 +6,7 @@
 #ifndef SOCK_EVENT_LOOP_THREAD_H_
 #define SOCK_EVENT_LOOP_THREAD_H_
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <thread>
@@ -16,7 +17,9 @@ namespace sock {
 
 class EventLoopThread {
  public:
-  explicit EventLoopThread(std::string name = "loop");
+  // `busy_poll`: see EventLoop::SetBusyPoll (0: block when idle).
+  explicit EventLoopThread(std::string name = "loop",
+                           std::chrono::microseconds busy_poll = {});
   ~EventLoopThread();
   EventLoopThread(const EventLoopThread&) = delete;
   EventLoopThread& operator=(const EventLoopThread&) = delete;
@@ -31,6 +34,7 @@ class EventLoopThread {
 
  private:
   const std::string name_;
+  const std::chrono::microseconds busy_poll_;
   std::unique_ptr<EventLoop> loop_;
   std::thread thread_;
 };

@@ -127,7 +127,8 @@ bool Server::Impl::Start(std::string* error) {
     int n = options_.io_threads > 0 ? options_.io_threads : 1;
     for (int i = 0; i < n; ++i) {
       io_threads_.push_back(
-          std::make_unique<EventLoopThread>("io" + std::to_string(i)));
+          std::make_unique<EventLoopThread>("io" + std::to_string(i),
+                                            options_.busy_poll));
       io_threads_.back()->Start();
     }
   }

@@ -32,6 +32,10 @@ struct ServerOptions {
   uint16_t port = 0;  // 0: pick a free port (see Server::port())
   Engine engine = Engine::kEvent;
   int io_threads = 4;       // event engine loops
+  // Event engine: each I/O loop polls without sleeping for this long after
+  // its last event (EventLoop::SetBusyPoll). For I/O threads that have a
+  // core each; 0 sleeps at once when idle.
+  std::chrono::microseconds busy_poll{0};
   int backlog = 1024;
   int max_connections = 1024;  // past this, new connections are refused
   // Sent to a connection refused for max_connections before it is closed.

@@ -165,7 +165,10 @@ class DifferentialTest : public ::testing::TestWithParam<std::string> {};
 TEST_P(DifferentialTest, RepliesMatchMemcached) {
   ServerProcess reference(MemcachedArgv());
   ASSERT_TRUE(reference.started()) << "memcached did not start";
-  ServerProcess ours(OurServerArgv({"--engine", GetParam()}));
+  // "event_busy_poll": the event engine with the polling I/O loop.
+  std::vector<std::string> args = {"--engine", GetParam()};
+  if (GetParam() == "event_busy_poll") args = {"--engine", "event", "--busy_poll_us", "50"};
+  ServerProcess ours(OurServerArgv(args));
   ASSERT_TRUE(ours.started()) << "memcache_server did not start";
   std::vector<Case> cases = LoadCases();
   ASSERT_GT(cases.size(), 20u);
@@ -179,6 +182,6 @@ TEST_P(DifferentialTest, RepliesMatchMemcached) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, DifferentialTest,
-                         ::testing::Values("event", "threaded"));
+                         ::testing::Values("event", "threaded", "event_busy_poll"));
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <string>
 #include <thread>
@@ -86,12 +87,19 @@ class Client {
   bool connected_ = false;
 };
 
-class MemcacheServerTest : public ::testing::TestWithParam<sock::Engine> {
+// Every test runs on each engine, and on the event engine with busy polling.
+struct ServerVariant {
+  sock::Engine engine;
+  std::chrono::microseconds busy_poll;
+};
+
+class MemcacheServerTest : public ::testing::TestWithParam<ServerVariant> {
  protected:
   void StartServer(bool enable_shutdown = false) {
     MemcacheServerOptions options;
     options.server.port = 0;
-    options.server.engine = GetParam();
+    options.server.engine = GetParam().engine;
+    options.server.busy_poll = GetParam().busy_poll;
     options.server.io_threads = 2;
     options.enable_shutdown = enable_shutdown;
     options.sweep_interval = std::chrono::milliseconds(50);
@@ -209,18 +217,22 @@ TEST_P(MemcacheServerTest, PortInUseFailsCleanly) {
   StartServer();
   MemcacheServerOptions options;
   options.server.port = server_->port();
-  options.server.engine = GetParam();
+  options.server.engine = GetParam().engine;
   MemcacheServer second(options);
   std::string error;
   EXPECT_FALSE(second.Start(&error));
   EXPECT_FALSE(error.empty());
 }
 
-INSTANTIATE_TEST_SUITE_P(Engines, MemcacheServerTest,
-                         ::testing::Values(sock::Engine::kEvent, sock::Engine::kThreaded),
-                         [](const ::testing::TestParamInfo<sock::Engine>& info) {
-                           return std::string(sock::EngineName(info.param));
-                         });
+INSTANTIATE_TEST_SUITE_P(
+    Engines, MemcacheServerTest,
+    ::testing::Values(ServerVariant{sock::Engine::kEvent, {}},
+                      ServerVariant{sock::Engine::kThreaded, {}},
+                      ServerVariant{sock::Engine::kEvent, std::chrono::microseconds(50)}),
+    [](const ::testing::TestParamInfo<ServerVariant>& info) {
+      return std::string(sock::EngineName(info.param.engine)) +
+             (info.param.busy_poll.count() > 0 ? "_busy_poll" : "");
+    });
 
 }  // namespace
 }  // namespace memcache

@@ -1,5 +1,8 @@
 #include "sock/event_loop.h"
 
+#include <pthread.h>
+#include <time.h>
+
 #include <atomic>
 #include <chrono>
 #include <future>
@@ -94,6 +97,50 @@ TEST(EventLoopTest, StopJoinsAndDropsQueuedWork) {
   }
   EXPECT_EQ(*counter, 0);
   EXPECT_EQ(counter.use_count(), 1);  // the timer's functor was destroyed
+}
+
+// Busy polling changes how the loop waits, not what it runs: posts from
+// other threads, timers and Quit behave as in a blocking loop.
+TEST(EventLoopTest, BusyPollLoopRunsPostsTimersAndQuits) {
+  EventLoopThread thread("poll", std::chrono::microseconds(50));
+  EventLoop* loop = thread.Start();
+  std::promise<void> posted, timed;
+  std::atomic<int> count{0};
+  for (int i = 0; i < 100; ++i) {
+    loop->RunInLoop([&] {
+      if (++count == 100) posted.set_value();
+    });
+  }
+  posted.get_future().wait();
+  // A timer far beyond the poll window: the loop must have gone to sleep
+  // and still wake for it.
+  loop->RunAfter(milliseconds(30), [&] { timed.set_value(); });
+  EXPECT_EQ(timed.get_future().wait_for(std::chrono::seconds(5)), std::future_status::ready);
+  thread.Stop();  // must not hang
+}
+
+// An idle polling loop sleeps once the window has passed instead of
+// burning its core.
+TEST(EventLoopTest, BusyPollLoopSleepsWhenIdle) {
+  EventLoop loop;
+  loop.SetBusyPoll(std::chrono::microseconds(100));
+  std::thread runner([&] { loop.Run(); });
+  clockid_t cpu_clock;
+  ASSERT_EQ(pthread_getcpuclockid(runner.native_handle(), &cpu_clock), 0);
+  auto cpu_now = [&] {
+    timespec ts{};
+    clock_gettime(cpu_clock, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;  // milliseconds
+  };
+  loop.RunInLoop([] {});  // one event, then nothing
+  std::this_thread::sleep_for(milliseconds(20));
+  const double before = cpu_now();
+  std::this_thread::sleep_for(milliseconds(300));
+  const double used = cpu_now() - before;
+  loop.Quit();
+  runner.join();
+  // A spinning loop would use ~300 ms; a sleeping one next to nothing.
+  EXPECT_LT(used, 100.0);
 }
 
 }  // namespace
