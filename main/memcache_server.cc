@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cctype>
 #include <chrono>
@@ -279,6 +280,14 @@ int main(int argc, char** argv) {
   memcache::MemcacheServerOptions options;
   std::string error = BuildOptions(&options);
   if (!error.empty()) return Fail(error);
+  const unsigned cpus = std::thread::hardware_concurrency();
+  if (FLAGS_busy_poll_us > 0 && cpus > 0 && static_cast<unsigned>(FLAGS_threads) >= cpus) {
+    // Polling threads that share cores take turns instead of polling.
+    LOG(WARNING) << "--busy_poll_us with " << FLAGS_threads << " I/O threads on " << cpus
+                 << " CPUs: polling threads will compete for cores; use -t "
+                 << std::max(1u, cpus - 1)
+                 << " or fewer";
+  }
 
   // Signals: ignore SIGPIPE (writes to closed sockets report EPIPE), and
   // take the stop signals on one thread via sigwait; blocking them before

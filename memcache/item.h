@@ -1,10 +1,13 @@
 // Item: one cached key/value, and ItemRef, the smart pointer that owns a
 // reference to it.
 //
-// An Item is ONE malloc'd block: a 54-byte header, the key, the value, and
-// "\r\n" after the value (so a reply can reference value + CRLF as one span,
-// see value_with_crlf()). The header carries the intrusive links the Store
-// needs (hash chain, LRU list), so linking an item allocates nothing.
+// An Item is ONE malloc'd block: a 50-byte header, the key, the value, and,
+// only when they are not zero, the 4 bytes of client flags (memcached saves
+// them the same way). Replies add the "\r\n" after the value themselves, so
+// it is not stored. The header carries the intrusive links the Store needs
+// (hash chain, LRU list), so linking an item allocates nothing. Every byte
+// here counts: glibc rounds blocks to 16 bytes, and for 100-byte values the
+// header decides whether keys up to 18 bytes fit a 176- or a 192-byte chunk.
 //
 // Lifetime: an atomic reference count. The Store's hash table holds one
 // reference while the item is linked; every ItemRef holds one. An item that
@@ -43,6 +46,8 @@ class Item {
     kWinTokenSent = 1 << 3,  // a client got the W (recache) token
     kKeyBinary = 1 << 4,     // key was given base64 encoded (meta b flag)
   };
+  // Set at creation when the flags are stored (non-zero); never changes.
+  static constexpr uint8_t kHasFlags = 1 << 7;
 
   // Allocates an unlinked item holding one reference (refcount 1), with
   // uninitialized value bytes. Returns null if malloc fails or the key is
@@ -53,16 +58,12 @@ class Item {
 
   std::string_view key() const { return {data_, key_len_}; }
   std::string_view value() const { return {data_ + key_len_, value_len_}; }
-  // The value followed by "\r\n": one span for a reply.
-  std::string_view value_with_crlf() const {
-    return {data_ + key_len_, value_len_ + size_t{2}};
-  }
   // Only valid before the item is linked (Put).
   char* mutable_value() { return data_ + key_len_; }
   size_t key_length() const { return key_len_; }
   size_t value_length() const { return value_len_; }
 
-  uint32_t flags() const { return flags_; }
+  uint32_t flags() const;
   // Absolute unix seconds; 0 = never expires.
   int64_t exptime() const { return exptime_.load(std::memory_order_relaxed); }
   uint64_t cas() const { return cas_.load(std::memory_order_relaxed); }
@@ -90,11 +91,13 @@ class Item {
 
   uint32_t refcount() const { return refcount_.load(std::memory_order_relaxed); }
 
-  // Memory charged against the Store's limit: header, key, value and CRLF
+  // Memory charged against the Store's limit: header, key, value and flags
   // rounded the way glibc malloc rounds a chunk (8-byte header, 16-byte
   // granules), so the limit tracks RSS, not just payload.
-  static size_t ChargedSize(size_t key_len, size_t value_len);
-  size_t charged_size() const { return ChargedSize(key_len_, value_len_); }
+  static size_t ChargedSize(size_t key_len, uint32_t flags, size_t value_len);
+  size_t charged_size() const {
+    return ChargedSize(key_len_, HasBit(kHasFlags) ? 1 : 0, value_len_);
+  }
   // memcached's item size for the -I (item_size_max) check: its 48-byte
   // header, 8-byte cas, key + NUL, 4 bytes of client flags when non-zero and
   // the value with CRLF. Using its formula keeps "too large" at the same
@@ -130,20 +133,19 @@ class Item {
     }
   }
 
-  // Layout is ordered for packing: the key starts at byte 54 (kHeaderSize);
+  // Layout is ordered for packing: the key starts at byte 50 (kHeaderSize);
   // only sizeof(Item) is padded to 56.
   Item* hash_next_ = nullptr;
   Item* lru_prev_ = nullptr;  // toward the head (most recently used)
   Item* lru_next_ = nullptr;  // toward the tail
   std::atomic<uint64_t> cas_{0};
   std::atomic<uint32_t> refcount_{1};
-  uint32_t flags_ = 0;
   std::atomic<uint32_t> exptime_{0};
   std::atomic<uint32_t> last_access_{0};
   uint32_t value_len_ = 0;
   uint8_t key_len_ = 0;
   std::atomic<uint8_t> bits_{0};
-  char data_[];  // key, value, "\r\n"
+  char data_[];  // key, value, then the flags if kHasFlags
 };
 
 // Owns one reference to an Item (or nothing). Copying adds a reference;

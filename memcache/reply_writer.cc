@@ -79,16 +79,22 @@ void AppendLine(sock::Buffer* out, std::string_view line) {
 }
 
 void AppendValueLine(sock::Buffer* out, const ItemRef& item) {
-  std::string_view span = item->value_with_crlf();
-  if (span.size() < kReferenceMinBytes) {
-    out->Append(span);
+  std::string_view value = item->value();
+  if (value.size() < kReferenceMinBytes) {
+    char line[kReferenceMinBytes + 2];
+    std::memcpy(line, value.data(), value.size());
+    line[value.size()] = '\r';
+    line[value.size() + 1] = '\n';
+    out->Append(line, value.size() + 2);
     return;
   }
   // The buffer's reference is handed to the cleanup callback, which drops
-  // it once the bytes are written (or the connection is gone).
+  // it once the bytes are written (or the connection is gone). Items do not
+  // store the CRLF; it is copied after the reference.
   ItemRef ref = item;
-  out->AppendReference(span.data(), span.size(), &Item::ReleaseCallback,
+  out->AppendReference(value.data(), value.size(), &Item::ReleaseCallback,
                        ref.Detach());
+  out->Append("\r\n", 2);
 }
 
 }  // namespace memcache

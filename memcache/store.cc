@@ -50,7 +50,7 @@ ItemRef Store::Allocate(std::string_view key, uint32_t flags, int64_t exptime,
     *error = AllocError::kTooLarge;
     return nullptr;
   }
-  size_t charge = Item::ChargedSize(key.size(), value_len);
+  size_t charge = Item::ChargedSize(key.size(), flags, value_len);
   if (charge > impl_->limit.load(std::memory_order_relaxed)) {
     *error = AllocError::kNoMemory;
     return nullptr;

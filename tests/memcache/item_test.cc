@@ -10,17 +10,16 @@ namespace memcache {
 namespace {
 
 TEST(ItemTest, HeaderIsSmall) {
-  EXPECT_EQ(Item::kHeaderSize, 54u);
+  EXPECT_EQ(Item::kHeaderSize, 50u);
   EXPECT_EQ(sizeof(Item), 56u);
 }
 
-TEST(ItemTest, CreateLaysOutKeyValueAndCrlf) {
+TEST(ItemTest, CreateLaysOutKeyValueAndFlags) {
   ItemRef item = Item::Create("key", 42, 1234, 5);
   ASSERT_TRUE(item);
   std::memcpy(item->mutable_value(), "hello", 5);
   EXPECT_EQ(item->key(), "key");
   EXPECT_EQ(item->value(), "hello");
-  EXPECT_EQ(item->value_with_crlf(), "hello\r\n");
   EXPECT_EQ(item->flags(), 42u);
   EXPECT_EQ(item->exptime(), 1234);
   EXPECT_EQ(item->cas(), 0u);
@@ -33,7 +32,7 @@ TEST(ItemTest, EmptyValueAndMaxKey) {
   ItemRef empty = Item::Create("k", 0, 0, 0);
   ASSERT_TRUE(empty);
   EXPECT_EQ(empty->value(), "");
-  EXPECT_EQ(empty->value_with_crlf(), "\r\n");
+  EXPECT_EQ(empty->flags(), 0u);
   std::string key(Item::kMaxKeyLength, 'k');
   EXPECT_TRUE(Item::Create(key, 0, 0, 1));
   EXPECT_FALSE(Item::Create(key + "k", 0, 0, 1));
@@ -90,14 +89,33 @@ TEST(ItemRefTest, CopyMoveDetachAdopt) {
   EXPECT_TRUE(f == nullptr);
 }
 
+TEST(ItemTest, FlagsAreStoredOnlyWhenNonZero) {
+  // Flags sit after the value; the value bytes must not clobber them.
+  for (uint32_t flags : {0u, 1u, 0xdeadbeefu, 0xffffffffu}) {
+    ItemRef item = Item::Create("key", flags, 0, 7);
+    ASSERT_TRUE(item);
+    std::memcpy(item->mutable_value(), "abcdefg", 7);
+    item->set_fetched(true);
+    item->set_stale(true);
+    item->set_fetched(false);
+    EXPECT_EQ(item->flags(), flags);
+    EXPECT_EQ(item->value(), "abcdefg");
+    EXPECT_EQ(item->key(), "key");
+  }
+  EXPECT_EQ(Item::ChargedSize(18, 7, 100), Item::ChargedSize(22, 0, 100));
+}
+
 TEST(ItemTest, ChargedSizeFollowsMallocRounding) {
-  // 54 header + 10 key + 100 value + 2 CRLF = 166, + 8 -> 176.
-  EXPECT_EQ(Item::ChargedSize(10, 100), 176u);
-  EXPECT_EQ(Item::ChargedSize(10, 102), 176u);
-  EXPECT_EQ(Item::ChargedSize(10, 103), 192u);
-  EXPECT_EQ(Item::ChargedSize(0, 0) % 16, 0u);
-  ItemRef item = Item::Create("0123456789", 0, 0, 100);
+  // 50 header + 18 key + 100 value = 168, + 8 -> 176.
+  EXPECT_EQ(Item::ChargedSize(18, 0, 100), 176u);
+  EXPECT_EQ(Item::ChargedSize(19, 0, 100), 192u);
+  EXPECT_EQ(Item::ChargedSize(14, 5, 100), 176u);  // 4 bytes of flags
+  EXPECT_EQ(Item::ChargedSize(15, 5, 100), 192u);
+  EXPECT_EQ(Item::ChargedSize(0, 0, 0) % 16, 0u);
+  ItemRef item = Item::Create("0123456789abcdefgh", 0, 0, 100);
   EXPECT_EQ(item->charged_size(), 176u);
+  ItemRef flagged = Item::Create("0123456789abcd", 9, 0, 100);
+  EXPECT_EQ(flagged->charged_size(), 176u);
   // memcached: 48 + 8 cas + key + 1 + (flags ? 4 : 0) + value + 2.
   EXPECT_EQ(Item::MemcachedSize(10, 0, 100, true), 169u);
   EXPECT_EQ(Item::MemcachedSize(10, 7, 100, false), 165u);

@@ -22,7 +22,7 @@ class StoreEvictionTest : public StoreTestBase {
     options.memory_limit = items * Charge();
     MakeStore(options);
   }
-  static size_t Charge() { return Item::ChargedSize(3, kValueLen); }
+  static size_t Charge() { return Item::ChargedSize(3, 0, kValueLen); }
   static std::string Key(int i) {
     char buf[8];
     snprintf(buf, sizeof(buf), "k%02d", i);
@@ -149,12 +149,12 @@ TEST_F(StoreEvictionTest, BytesReturnToZero) {
     keys.push_back("key:" + std::to_string(i));
     std::string value(i % 97, 'a');
     Set(keys.back(), value);
-    expect += Item::ChargedSize(keys.back().size(), value.size());
+    expect += Item::ChargedSize(keys.back().size(), 0, value.size());
   }
   EXPECT_EQ(store_->stats().bytes, expect);
   // Replacing with a different size moves bytes by the difference.
   Set(keys[0], std::string(1000, 'z'));
-  expect += Item::ChargedSize(keys[0].size(), 1000) - Item::ChargedSize(keys[0].size(), 0);
+  expect += Item::ChargedSize(keys[0].size(), 0, 1000) - Item::ChargedSize(keys[0].size(), 0, 0);
   EXPECT_EQ(store_->stats().bytes, expect);
   uint64_t v, cas;
   Set(keys[1], "7");
@@ -190,7 +190,7 @@ TEST_F(StoreEvictionTest, ReclaimExpiredFreesDeadItems) {
   EXPECT_EQ(st.expired_unfetched, 1000u);
   size_t bytes = 0;
   for (int i = 0; i < 100; ++i) {
-    bytes += Item::ChargedSize(("p" + std::to_string(i)).size(), 1);
+    bytes += Item::ChargedSize(("p" + std::to_string(i)).size(), 0, 1);
   }
   EXPECT_EQ(st.bytes, bytes);
 }
