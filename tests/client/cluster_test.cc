@@ -13,20 +13,21 @@
 #include <thread>
 #include <vector>
 
-#include "tests/common/memcached_process.h"
+#include "tests/common/server_process.h"
 
 namespace client {
 namespace {
 
 using std::chrono::milliseconds;
-using test_common::MemcachedProcess;
+using test_common::MemcachedArgv;
+using test_common::ServerProcess;
 
 class ClusterTest : public ::testing::Test {
  protected:
   void SetUp() override {
     const uint32_t weights[] = {1, 2, 3};
     for (uint32_t w : weights) {
-      auto p = std::make_unique<MemcachedProcess>();
+      auto p = std::make_unique<ServerProcess>(MemcachedArgv({"-m", "64"}));
       ASSERT_TRUE(p->Start()) << p->error();
       ServerAddress a;
       a.port = p->port();
@@ -46,7 +47,7 @@ class ClusterTest : public ::testing::Test {
     return memc;
   }
 
-  std::vector<std::unique_ptr<MemcachedProcess>> procs_;
+  std::vector<std::unique_ptr<ServerProcess>> procs_;
   ClusterOptions options_;
 };
 
@@ -110,8 +111,8 @@ TEST_F(ClusterTest, MultiGetSplitsAndMerges) {
   ASSERT_TRUE(r.ok()) << r.Describe();
   ASSERT_EQ(r.items.size(), 50u);
   for (size_t i = 0; i < keys.size(); i += 2) {
-    EXPECT_EQ(r.items[keys[i]].value, keys[i] + "!");
-    EXPECT_EQ(r.items[keys[i]].flags, i);
+    EXPECT_EQ(r.items.at(keys[i]).value, keys[i] + "!");
+    EXPECT_EQ(r.items.at(keys[i]).flags, i);
   }
 }
 
@@ -153,7 +154,7 @@ TEST_F(ClusterTest, DeadServerIsEjectedThenRetried) {
   EXPECT_TRUE(cluster.Set(victim_key, "moved").ok());
   EXPECT_EQ(cluster.Get(victim_key).value, "moved");
 
-  procs_[2] = std::make_unique<MemcachedProcess>(port);
+  procs_[2] = std::make_unique<ServerProcess>(MemcachedArgv({"-m", "64"}), port);
   ASSERT_TRUE(procs_[2]->Start());
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
   bool back = false;

@@ -16,13 +16,13 @@
 
 #include "sock/event_loop.h"
 #include "sock/event_loop_thread.h"
-#include "tests/common/memcached_process.h"
+#include "tests/common/server_process.h"
 
 namespace client {
 namespace {
 
 using std::chrono::milliseconds;
-using test_common::MemcachedProcess;
+using test_common::ServerProcess;
 
 SessionOptions OptionsFor(uint16_t port) {
   SessionOptions o;
@@ -34,14 +34,12 @@ SessionOptions OptionsFor(uint16_t port) {
 // Every session test runs against memcached 1.6.18 and against our server.
 class SessionTest : public ::testing::TestWithParam<std::string> {
  protected:
-  void SetUp() override {
-    UseServerUnderTest(&server_);
-    ASSERT_TRUE(server_.Start()) << server_.error();
+  void SetUp() override { ASSERT_TRUE(server_.Start()) << server_.error(); }
+  static std::vector<std::string> ServerArgv() {
+    return GetParam() == "ours" ? test_common::OurServerArgv({"-U", "0", "-m", "64"})
+                                : test_common::MemcachedArgv({"-m", "64"});
   }
-  static void UseServerUnderTest(MemcachedProcess* process) {
-    if (GetParam() == "ours") process->set_binary(test_common::OurServerBinary());
-  }
-  MemcachedProcess server_;
+  ServerProcess server_{ServerArgv()};
 };
 
 INSTANTIATE_TEST_SUITE_P(Servers, SessionTest, ::testing::Values("memcached", "ours"));
@@ -113,10 +111,10 @@ TEST_P(SessionTest, MultiGetReturnsHitsByKey) {
   Result r = s.MultiGet({"a", "missing", "b"});
   ASSERT_TRUE(r.ok());
   ASSERT_EQ(r.items.size(), 2u);
-  EXPECT_EQ(r.items["a"].value, "1");
-  EXPECT_EQ(r.items["b"].flags, 2u);
+  EXPECT_EQ(r.items.at("a").value, "1");
+  EXPECT_EQ(r.items.at("b").flags, 2u);
   Result rs = s.MultiGets({"a", "b"});
-  EXPECT_NE(rs.items["a"].cas, 0u);
+  EXPECT_NE(rs.items.at("a").cas, 0u);
   EXPECT_TRUE(s.MultiGet({"x", "y"}).items.empty());
 }
 
@@ -391,8 +389,7 @@ TEST_P(SessionTest, KilledServerFailsFastAndSessionRecoversOnRestart) {
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(2));
   for (int i = 0; i < 50; ++i) EXPECT_EQ(s.Get("r").status, Status::kConnectionError);
 
-  MemcachedProcess again(port);
-  UseServerUnderTest(&again);
+  ServerProcess again(ServerArgv(), port);
   ASSERT_TRUE(again.Start()) << again.error();
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
   Result ok;

@@ -14,14 +14,15 @@
 #include <thread>
 #include <vector>
 
-#include "tests/main/server_process.h"
+#include "tests/common/raw_client.h"
+#include "tests/common/server_process.h"
 
 namespace {
 
-using testing_util::MemcachedArgv;
-using testing_util::OurServerArgv;
-using testing_util::RawClient;
-using testing_util::ServerProcess;
+using test_common::MemcachedArgv;
+using test_common::OurServerArgv;
+using test_common::RawClient;
+using test_common::ServerProcess;
 
 struct Case {
   std::string name;
@@ -68,7 +69,7 @@ std::string Unescape(const std::string& line) {
 }
 
 std::vector<Case> LoadCases() {
-  std::string root = testing_util::BuildBinDir() + "/../..";
+  std::string root = test_common::BuildBinDir() + "/../..";
   std::ifstream in(root + "/tests/main/differential_cases.txt");
   std::vector<Case> cases;
   std::string line;
@@ -164,12 +165,12 @@ class DifferentialTest : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(DifferentialTest, RepliesMatchMemcached) {
   ServerProcess reference(MemcachedArgv());
-  ASSERT_TRUE(reference.started()) << "memcached did not start";
+  ASSERT_TRUE(reference.Start()) << "memcached did not start";
   // "event_busy_poll": the event engine with the polling I/O loop.
   std::vector<std::string> args = {"--engine", GetParam()};
   if (GetParam() == "event_busy_poll") args = {"--engine", "event", "--busy_poll_us", "50"};
   ServerProcess ours(OurServerArgv(args));
-  ASSERT_TRUE(ours.started()) << "memcache_server did not start";
+  ASSERT_TRUE(ours.Start()) << "memcache_server did not start";
   std::vector<Case> cases = LoadCases();
   ASSERT_GT(cases.size(), 20u);
   for (const Case& c : cases) {

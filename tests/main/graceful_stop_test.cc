@@ -26,12 +26,13 @@
 
 #include "memcache/command_metrics.h"
 #include "memcache/memcache_server.h"
-#include "tests/main/server_process.h"
+#include "tests/common/raw_client.h"
+#include "tests/common/server_process.h"
 
 namespace memcache {
 namespace {
 
-using testing_util::RawClient;
+using test_common::RawClient;
 
 // One connection, a writer thread pipelining "set k v" / "get k" pairs and a
 // reader thread checking every reply byte against what it must be.
@@ -217,8 +218,8 @@ INSTANTIATE_TEST_SUITE_P(Engines, GracefulStopTest,
 
 // The binary: a stop signal mid-stream, replies then EOF, exit status 0.
 void SignalMidStream(int sig) {
-  testing_util::ServerProcess server(testing_util::OurServerArgv({"-t", "2"}));
-  ASSERT_TRUE(server.started());
+  test_common::ServerProcess server(test_common::OurServerArgv({"-t", "2"}));
+  ASSERT_TRUE(server.Start());
   auto clients = StartClients(server.port());
   ASSERT_EQ(kill(server.pid(), sig), 0);
   CheckClients(&clients);
@@ -236,8 +237,8 @@ TEST(GracefulStopBinaryTest, Sigusr1StopsGracefullyAsInMemcached) {
 }
 
 TEST(GracefulStopBinaryTest, ShutdownCommandExitsZero) {
-  testing_util::ServerProcess server(testing_util::OurServerArgv({"-A", "-t", "1"}));
-  ASSERT_TRUE(server.started());
+  test_common::ServerProcess server(test_common::OurServerArgv({"-A", "-t", "1"}));
+  ASSERT_TRUE(server.Start());
   RawClient c(server.port());
   c.Send("shutdown\r\n");
   c.ShutdownWrite();
@@ -257,8 +258,8 @@ TEST(GracefulStopBinaryTest, ShutdownCommandExitsZero) {
 }
 
 TEST(GracefulStopBinaryTest, SigpipeIsIgnored) {
-  testing_util::ServerProcess server(testing_util::OurServerArgv({"-t", "1"}));
-  ASSERT_TRUE(server.started());
+  test_common::ServerProcess server(test_common::OurServerArgv({"-t", "1"}));
+  ASSERT_TRUE(server.Start());
   {
     // Store a big value, ask for it many times and reset the connection
     // without reading: the server's writes hit a dead socket (EPIPE).

@@ -6,7 +6,6 @@
 // Where memcached's answer is the reference, it runs side by side.
 #include <gtest/gtest.h>
 #include <poll.h>
-#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -18,13 +17,17 @@
 #include <thread>
 #include <vector>
 
+#include "tests/common/server_process.h"
 #include "tests/main/hostile_util.h"
-#include "tests/main/server_process.h"
 
 namespace testing_util {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+using test_common::ConnectTo;
+using test_common::MemcachedArgv;
+using test_common::OurServerArgv;
+using test_common::ServerProcess;
 
 constexpr char kRefusal[] = "ERROR Too many open connections\r\n";
 constexpr char kVersionReply[] = "VERSION 1.6.18\r\n";
@@ -57,7 +60,7 @@ TEST_P(HostileClientsTest, ConnectionFloodIsRefusedCleanly) {
   ASSERT_GT(flood, 1000) << "RLIMIT_NOFILE too low: " << limit;
   const int max_conns = threaded() ? 200 : 1000;
   ServerProcess server(Ours({"-c", std::to_string(max_conns), "-t", "2"}));
-  ASSERT_TRUE(server.started());
+  ASSERT_TRUE(server.Start());
 
   int keeper = ConnectTo(server.port());
   ASSERT_GE(keeper, 0);
@@ -150,7 +153,7 @@ TEST_P(HostileClientsTest, ConnectionFloodIsRefusedCleanly) {
 
 TEST_P(HostileClientsTest, SlowlorisIsClosedByIdleTimeout) {
   ServerProcess server(Ours({"--idle_timeout=2"}));
-  ASSERT_TRUE(server.started());
+  ASSERT_TRUE(server.Start());
   std::atomic<bool> slow_closed{false};
   std::atomic<bool> active_closed{false};
   std::atomic<int> active_replies{0};
@@ -231,7 +234,7 @@ size_t PipelineUntilBlocked(int fd, const std::string& request, int stall_ms,
 
 TEST_P(HostileClientsTest, PipelinerThatNeverReadsIsHeldByBackPressure) {
   ServerProcess server(Ours({"-t", "2"}));
-  ASSERT_TRUE(server.started());
+  ASSERT_TRUE(server.Start());
   // A 32 KiB value: every 10-byte "get big32k" asks for 3,000 times its size.
   const std::string value = PseudoRandomBytes(1, 32 << 10);
   ASSERT_EQ("STORED\r\n",
@@ -286,16 +289,14 @@ class VersusMemcachedTest : public HostileClientsTest {
     ours_ = std::make_unique<ServerProcess>(Ours());
     ref_ = std::make_unique<ServerProcess>(ascii_only ? MemcachedAsciiArgv()
                                                       : MemcachedArgv());
-    ASSERT_TRUE(ours_->started());
-    ASSERT_TRUE(ref_->started());
+    ASSERT_TRUE(ours_->Start());
+    ASSERT_TRUE(ref_->Start());
   }
   void TearDown() override {
     // Whatever happened, our server still serves a new client.
     if (ours_ != nullptr) {
       EXPECT_TRUE(Serves(ours_->port(), "still_alive"));
     }
-    // memcached takes a second to stop on SIGTERM; it owes us nothing.
-    if (ref_ != nullptr && ref_->pid() > 0) kill(ref_->pid(), SIGKILL);
   }
   Both Compare(const std::vector<std::string>& parts, int settle_ms = 100) {
     if (ours_ == nullptr) StartServers(false);
@@ -378,7 +379,7 @@ TEST_P(VersusMemcachedTest, ValueOfOneMiBPlusOne) {
 
 TEST_P(HostileClientsTest, DisconnectMidValueStoresNothing) {
   ServerProcess server(Ours());
-  ASSERT_TRUE(server.started());
+  ASSERT_TRUE(server.Start());
   ASSERT_EQ("STORED\r\n", Converse(server.port(), {"set old 0 0 3\r\nold\r\n"}));
   const std::string value = PseudoRandomBytes(7, 200000);
   struct Cut {

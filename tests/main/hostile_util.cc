@@ -14,9 +14,12 @@
 #include <fstream>
 #include <sstream>
 
-#include "tests/main/server_process.h"
+#include "tests/common/server_process.h"
 
 namespace testing_util {
+
+using test_common::ConnectTo;
+using test_common::MemcachedArgv;
 
 bool UnderSanitizer() {
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)

@@ -11,7 +11,6 @@
 #include <string>
 #include <vector>
 
-#include "tests/main/server_process.h"
 
 namespace testing_util {
 

@@ -13,13 +13,13 @@
 #include <string>
 
 #include "bench/histogram.h"
-#include "tests/main/server_process.h"
+#include "tests/common/server_process.h"
 
 namespace {
 
-using testing_util::BuildBinDir;
-using testing_util::OurServerArgv;
-using testing_util::ServerProcess;
+using test_common::BuildBinDir;
+using test_common::OurServerArgv;
+using test_common::ServerProcess;
 
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path);
@@ -60,7 +60,7 @@ class McbenchSmokeTest : public ::testing::Test {
 
 TEST_F(McbenchSmokeTest, RequestsModeCountsEveryRequest) {
   ServerProcess server(OurServerArgv({"-t", "1"}));
-  ASSERT_TRUE(server.started());
+  ASSERT_TRUE(server.Start());
   // 2 connections x 110 requests, ratio 1:10: exactly 20 sets and 200 gets.
   ASSERT_EQ(0, Run(server.port(), "--connections 2 --pipeline 4 --requests 110 --ratio 1:10 "
                                   "--keys 10 --key_pattern sequential"));
@@ -73,7 +73,7 @@ TEST_F(McbenchSmokeTest, RequestsModeCountsEveryRequest) {
 
 TEST_F(McbenchSmokeTest, MetaProtocolPrefillThenAllHits) {
   ServerProcess server(OurServerArgv({"-t", "1"}));
-  ASSERT_TRUE(server.started());
+  ASSERT_TRUE(server.Start());
   ASSERT_EQ(0, Run(server.port(), "--protocol meta --connections 1 --pipeline 8 "
                                   "--requests 50 --ratio 1:0 --keys 50 --key_pattern sequential"));
   ASSERT_EQ(0, Run(server.port(), "--protocol meta --connections 2 --requests 100 --ratio 0:1 "
@@ -85,7 +85,7 @@ TEST_F(McbenchSmokeTest, MetaProtocolPrefillThenAllHits) {
 
 TEST_F(McbenchSmokeTest, OneSecondDurationRun) {
   ServerProcess server(OurServerArgv({"-t", "1"}));
-  ASSERT_TRUE(server.started());
+  ASSERT_TRUE(server.Start());
   ASSERT_EQ(0, Run(server.port(), "--threads 2 --connections 4 --pipeline 2 --duration 1 "
                                   "--warmup 0.2 --value_size 100"));
   std::string json = ReadFile(json_);
@@ -94,7 +94,7 @@ TEST_F(McbenchSmokeTest, OneSecondDurationRun) {
 }
 
 TEST_F(McbenchSmokeTest, RefusedConnectionFailsCleanly) {
-  uint16_t port = testing_util::PickFreePort();
+  uint16_t port = test_common::FindFreePort();
   EXPECT_EQ(2, Run(port, "--requests 1"));
 }
 

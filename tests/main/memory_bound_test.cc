@@ -24,13 +24,16 @@
 #include <thread>
 #include <vector>
 
+#include "tests/common/server_process.h"
 #include "tests/main/hostile_util.h"
-#include "tests/main/server_process.h"
 
 namespace testing_util {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+using test_common::ConnectTo;
+using test_common::OurServerArgv;
+using test_common::ServerProcess;
 
 uint64_t Mix(uint64_t x) {
   x += 0x9e3779b97f4a7c15ULL;
@@ -195,7 +198,7 @@ TEST_P(MemoryBoundTest, RandomSizeWritesStayBoundedAndCorrect) {
   }
   const int seconds = EnvInt("MEMORY_LOAD_SECONDS", 10);
   ServerProcess server(OurServerArgv({"-m", "64", "-t", "4", "--engine=" + GetParam()}));
-  ASSERT_TRUE(server.started());
+  ASSERT_TRUE(server.Start());
   const long rss_start = VmRssKb(server.pid());
 
   std::atomic<bool> sampling{true};

@@ -18,16 +18,17 @@
 #include <vector>
 
 #include "memcache/memcache_server.h"
+#include "tests/common/raw_client.h"
+#include "tests/common/server_process.h"
 #include "tests/main/prometheus_validator.h"
-#include "tests/main/server_process.h"
 
 namespace memcache {
 namespace {
 
+using test_common::RawClient;
 using testing_util::ParsePromText;
 using testing_util::PromSample;
 using testing_util::PromValue;
-using testing_util::RawClient;
 using testing_util::ValidatePromText;
 
 struct HttpReply {
@@ -395,10 +396,10 @@ TEST_F(MetricsTest, PromtoolAcceptsScrape) {
 }
 
 TEST(MetricsBinaryTest, MetricsPortFlagServesThePage) {
-  const uint16_t metrics_port = testing_util::PickFreePort();
-  testing_util::ServerProcess server(testing_util::OurServerArgv(
+  const uint16_t metrics_port = test_common::FindFreePort();
+  test_common::ServerProcess server(test_common::OurServerArgv(
       {"--metrics_port=" + std::to_string(metrics_port), "-t", "2"}));
-  ASSERT_TRUE(server.started());
+  ASSERT_TRUE(server.Start());
   RawClient c(server.port());
   c.Send("set a 0 0 1\r\nx\r\nget a\r\n");
   c.ReadUntil("END\r\n");

@@ -17,11 +17,15 @@
 #include <thread>
 #include <vector>
 
+#include "tests/common/server_process.h"
 #include "tests/main/hostile_util.h"
-#include "tests/main/server_process.h"
 
 namespace testing_util {
 namespace {
+
+using test_common::FindFreePort;
+using test_common::MemcachedArgv;
+using test_common::ServerProcess;
 
 // Socket inodes of `pid`'s open fds.
 std::set<std::string> SocketInodes(pid_t pid) {
@@ -107,11 +111,11 @@ bool WaitForExit(pid_t pid, int ms) {
   return false;
 }
 
-std::string Binary() { return BuildBinDir() + "/memcache_server"; }
+std::string Binary() { return test_common::OurServerBinary(); }
 
 TEST(SecurityDefaultsTest, ListensOnLoopbackOnlyByDefault) {
   ServerProcess server({Binary()});  // no -l
-  ASSERT_TRUE(server.started());
+  ASSERT_TRUE(server.Start());
   std::set<std::string> mine = SocketInodes(server.pid());
   int listeners = 0;
   for (const char* file : {"/proc/net/tcp", "/proc/net/tcp6"}) {
@@ -127,7 +131,7 @@ TEST(SecurityDefaultsTest, ListensOnLoopbackOnlyByDefault) {
 
 TEST(SecurityDefaultsTest, OpensNoUdpSocket) {
   ServerProcess server({Binary()});
-  ASSERT_TRUE(server.started());
+  ASSERT_TRUE(server.Start());
   std::set<std::string> mine = SocketInodes(server.pid());
   EXPECT_FALSE(mine.empty());
   for (const char* file : {"/proc/net/udp", "/proc/net/udp6"}) {
@@ -139,18 +143,18 @@ TEST(SecurityDefaultsTest, OpensNoUdpSocket) {
 
 TEST(SecurityDefaultsTest, RefusesToEnableUdp) {
   std::string err;
-  int status = RunToExit({Binary(), "-p", std::to_string(PickFreePort()), "-U", "11211"}, &err);
+  int status = RunToExit({Binary(), "-p", std::to_string(FindFreePort()), "-U", "11211"}, &err);
   ASSERT_TRUE(WIFEXITED(status)) << "status " << status;
   EXPECT_NE(0, WEXITSTATUS(status));
   EXPECT_NE(std::string::npos, err.find("UDP")) << err;
   // -U 0 (what memcached scripts pass to turn UDP off) is accepted.
   ServerProcess off({Binary(), "-U", "0"});
-  EXPECT_TRUE(off.started());
+  EXPECT_TRUE(off.Start());
 }
 
 TEST(SecurityDefaultsTest, ShutdownRefusedWithoutA) {
   ServerProcess server({Binary()});
-  ASSERT_TRUE(server.started());
+  ASSERT_TRUE(server.Start());
   EXPECT_EQ("ERROR: shutdown not enabled\r\nVERSION 1.6.18\r\n",
             Converse(server.port(), {"shutdown\r\nversion\r\n"}, 500));
   EXPECT_EQ("ERROR: shutdown not enabled\r\n",
@@ -161,7 +165,7 @@ TEST(SecurityDefaultsTest, ShutdownRefusedWithoutA) {
 
 TEST(SecurityDefaultsTest, ShutdownWithAStopsTheServer) {
   ServerProcess server({Binary(), "-A"});
-  ASSERT_TRUE(server.started());
+  ASSERT_TRUE(server.Start());
   Converse(server.port(), {"shutdown\r\n"}, 500);
   EXPECT_TRUE(WaitForExit(server.pid(), 20000));
 }
@@ -185,7 +189,7 @@ TEST(SecurityDefaultsTest, AsciiAuthFileLikeMemcached) {
       "CLIENT_ERROR authentication failure\r\n"
       "STORED\r\nSTORED\r\nVALUE toast 0 2\r\nhi\r\nEND\r\n";
   ServerProcess ours({Binary(), "-Y", path});
-  ASSERT_TRUE(ours.started());
+  ASSERT_TRUE(ours.Start());
   EXPECT_EQ(expected, Converse(ours.port(), script, 300));
   // A second connection authenticates with the second entry.
   EXPECT_EQ("STORED\r\nSTORED\r\nVALUE toast2 0 2\r\nho\r\nEND\r\n",
@@ -195,13 +199,13 @@ TEST(SecurityDefaultsTest, AsciiAuthFileLikeMemcached) {
   // Without logging in, nothing is readable.
   EXPECT_EQ("CLIENT_ERROR unauthenticated\r\n", Converse(ours.port(), {"get toast\r\n"}, 300));
   ServerProcess ref(MemcachedArgv({"-Y", path}));
-  if (ref.started()) {
+  if (ref.Start()) {
     EXPECT_EQ(Converse(ref.port(), script, 300), Converse(ours.port(), script, 300));
-    kill(ref.pid(), SIGKILL);
+    ref.Kill();
   }
   // A missing or malformed file stops the server at start-up.
   std::string err;
-  int status = RunToExit({Binary(), "-p", std::to_string(PickFreePort()), "-Y",
+  int status = RunToExit({Binary(), "-p", std::to_string(FindFreePort()), "-Y",
                           "/nonexistent/authfile"},
                          &err);
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) != 0) << err;
