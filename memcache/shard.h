@@ -34,9 +34,9 @@ struct ShardCounters {
 class alignas(64) Shard {
  public:
   static constexpr size_t kInitialBuckets = 1024;
-  // Grow (double) once items exceed buckets * 3/2.
-  static constexpr size_t kLoadNumerator = 3;
-  static constexpr size_t kLoadDenominator = 2;
+  // Grow (double) once items exceed buckets * 2.
+  static constexpr size_t kLoadNumerator = 2;
+  static constexpr size_t kLoadDenominator = 1;
 
   // `bytes` is the Store-wide counter of memory charged to linked items.
   explicit Shard(std::atomic<int64_t>* bytes);
