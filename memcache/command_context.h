@@ -32,7 +32,9 @@ struct ConnectionCounters {
 
 // Start-up settings echoed by "stats" and "stats settings".
 struct ServerSettings {
-  uint16_t tcp_port = 0;
+  // Known only once the listener is bound, while connections may already be
+  // reading it ("stats settings"), hence atomic.
+  std::atomic<uint16_t> tcp_port{0};
   std::string interface = "127.0.0.1";
   int max_connections = 1024;
   int threads = 4;

@@ -80,7 +80,7 @@ MemcacheServer::~MemcacheServer() { Stop(); }
 bool MemcacheServer::Start(std::string* error) {
   CHECK(!running_);
   if (!server_->Start(error)) return false;
-  context_.settings.tcp_port = server_->port();
+  context_.settings.tcp_port.store(server_->port(), std::memory_order_relaxed);
   if (options_.metrics_enabled) {
     MetricsExporterOptions mo;
     mo.address = options_.metrics_address;

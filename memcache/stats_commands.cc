@@ -185,7 +185,7 @@ void SettingsStats(CommandContext& ctx, sock::Buffer* out) {
   const ServerSettings& s = ctx.settings;
   w.Add("maxbytes", store.limit_maxbytes);
   w.Add("maxconns", static_cast<uint64_t>(s.max_connections));
-  w.Add("tcpport", static_cast<uint64_t>(s.tcp_port));
+  w.Add("tcpport", static_cast<uint64_t>(s.tcp_port.load(std::memory_order_relaxed)));
   w.Add("udpport", uint64_t{0});
   w.Add("inter", s.interface.empty() ? "NULL" : s.interface);
   w.Add("verbosity", static_cast<uint64_t>(ctx.verbosity.load()));
