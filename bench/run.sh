@@ -258,6 +258,10 @@ if [[ " $SECTIONS " == *" client "* ]]; then
   echo "== client: our client library vs libmemcached against memcached (median of $ROUNDS x ${DURATION}s)"
   $PIN_LOAD "$BIN/client_vs_libmemcached" --server "127.0.0.1:$PORT_memcached" \
     --threads 1,16 --duration "$DURATION" --rounds "$ROUNDS"
+  echo
+  echo "== client, our session busy polling (SessionOptions::busy_poll = 100 us)"
+  $PIN_LOAD "$BIN/client_vs_libmemcached" --server "127.0.0.1:$PORT_memcached" \
+    --threads 1,16 --duration "$DURATION" --rounds "$ROUNDS" --busy_poll_us 100
   stop_server memcached
 fi
 

@@ -28,7 +28,7 @@ struct Gather {
         merged.message = part.message;
       }
       if (merged.message.empty()) merged.message = part.message;
-      for (auto& kv : part.items) merged.items[kv.first] = std::move(kv.second);
+      merged.items.Append(std::move(part.items));
       for (auto& kv : part.stats) {
         merged.stats.emplace_back(prefix_stats ? server + ":" + kv.first : kv.first,
                                   std::move(kv.second));
@@ -42,7 +42,8 @@ struct Gather {
 }  // namespace
 
 Cluster::Cluster(ClusterOptions options) : options_(std::move(options)) {
-  loop_thread_ = std::make_unique<sock::EventLoopThread>("mc-cluster");
+  loop_thread_ =
+      std::make_unique<sock::EventLoopThread>("mc-cluster", options_.session.busy_poll);
   sock::EventLoop* loop = loop_thread_->Start();
   for (const ServerAddress& address : options_.servers) {
     SessionOptions so = options_.session;

@@ -42,12 +42,23 @@ struct SessionOptions {
   bool reconnect = true;
   std::chrono::milliseconds reconnect_backoff_min{50};
   std::chrono::milliseconds reconnect_backoff_max{2000};
-  // Resolution of the timer that checks deadlines and heartbeats.
+  // Resolution of the timer that checks deadlines and heartbeats while
+  // requests are in flight (an idle session wakes only for heartbeats).
   std::chrono::milliseconds tick{10};
   // Bound on requests submitted and not yet completed. When reached, Submit
   // completes at once with kQueueFull, or blocks if block_when_full.
   size_t max_outstanding = 100000;
   bool block_when_full = false;
+  // Busy polling of the session's own loop thread (sock::EventLoop::
+  // SetBusyPoll): after handling an event it keeps polling this long before
+  // sleeping, so a reply arriving within a round trip costs no wake-up of
+  // the loop thread (on a VM an IPI and a scheduler round trip). 100 us made
+  // one blocking caller ~1.9x faster (doc/client.md). The price: up to this
+  // much CPU after each burst of traffic, which a library must not impose by
+  // default; an idle session still sleeps (it wakes about once a second).
+  // Zero (the default) always sleeps. Ignored when the Session runs on a
+  // caller-provided loop; a Cluster applies it to its shared loop.
+  std::chrono::microseconds busy_poll{0};
 };
 
 struct ClusterOptions {

@@ -115,10 +115,7 @@ ApplyOutcome ApplyReply(Op op, const TextReply& reply, Result* result) {
             result->status = Status::kOk;
           }
         } else {
-          Item& item = result->items[std::string(reply.key)];
-          item.value.assign(reply.data);
-          item.flags = reply.flags;
-          item.cas = reply.cas;
+          result->items.Add(reply.key, reply.data, reply.flags, reply.cas);
         }
         return ApplyOutcome::kMore;
       }

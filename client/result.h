@@ -5,10 +5,11 @@
 #define CLIENT_RESULT_H_
 
 #include <cstdint>
-#include <map>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "client/items.h"
 
 namespace client {
 
@@ -28,12 +29,6 @@ enum class Status : uint8_t {
 
 const char* StatusName(Status status);
 
-struct Item {
-  std::string value;
-  uint32_t flags = 0;
-  uint64_t cas = 0;
-};
-
 struct Result {
   Status status = Status::kOk;
   // get, gets, gat, gats, mg: the value, its client flags and (gets, gats,
@@ -44,7 +39,7 @@ struct Result {
   uint64_t number = 0;     // incr, decr, ma with v: the new value
   std::string message;     // version text; error text for error statuses
   std::string meta_flags;  // meta commands: the flags the server returned
-  std::map<std::string, Item> items;  // multi-get: the hits by key
+  Items items;             // multi-get: the hits, in reply order (client/items.h)
   std::vector<std::pair<std::string, std::string>> stats;  // in server order
 
   bool ok() const { return status == Status::kOk; }

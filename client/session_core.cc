@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "client/baton.h"
+#include "client/fast_reply.h"
 #include "client/reply_assembler.h"
 #include "sock/connector.h"
 
@@ -68,10 +69,7 @@ bool SessionCore::Start(std::string* error) {
   std::future<bool> connected = done->get_future();
   loop_->RunInLoop([self = shared_from_this(), done] {
     internal::MarkCallbackThread();
-    std::weak_ptr<SessionCore> weak = self;
-    self->tick_timer_ = self->loop_->RunEvery(self->options_.tick, [weak] {
-      if (auto core = weak.lock()) core->Tick();
-    });
+    self->ScheduleTick(self->options_.tick);
     self->ConnectNow([done](bool ok) { done->set_value(ok); });
   });
   bool ok = false;
@@ -137,6 +135,7 @@ void SessionCore::Submit(const Request& request, Callback done) {
       if (timeout.count() > 0) p.deadline = Clock::now() + timeout;
       p.done = std::move(done);
       PrepareResult(request.op, &p.result);
+      if (!request.keys.empty()) p.result.items.ExpectHits(request.keys.size());
     }
     if (!drain_scheduled_ && state_ == State::kConnected) {
       drain_scheduled_ = true;
@@ -162,6 +161,44 @@ void SessionCore::Drain() {
   batch_.clear();
   if (!send_buf_.empty()) conn_->Send(&send_buf_);
   last_activity_ = now;
+  if (!inflight_.empty()) WakeTick();
+}
+
+void SessionCore::WakeTick() {
+  if (!tick_idle_) return;
+  // Deadlines to watch again: back to the full tick rate.
+  loop_->Cancel(tick_timer_);
+  ScheduleTick(options_.tick);
+}
+
+void SessionCore::ScheduleTick(std::chrono::milliseconds delay) {
+  std::weak_ptr<SessionCore> weak = shared_from_this();
+  tick_timer_ = loop_->RunAfter(delay, [weak] {
+    if (auto core = weak.lock()) core->OnTick();
+  });
+  tick_idle_ = delay > options_.tick;
+}
+
+// Idle (connected, nothing in flight) nothing can time out and only the
+// heartbeat is due, so the loop is not woken every tick: with busy polling
+// each wake-up would also spin for the poll window.
+std::chrono::milliseconds SessionCore::NextTickDelay(Clock::time_point now) const {
+  using std::chrono::milliseconds;
+  if (!connected_ || !inflight_.empty()) return options_.tick;
+  milliseconds idle(1000);
+  if (options_.heartbeat_interval.count() > 0) {
+    idle = std::min(idle, options_.heartbeat_interval -
+                              std::chrono::duration_cast<milliseconds>(now - last_activity_));
+  }
+  return std::max(idle, options_.tick);
+}
+
+void SessionCore::OnTick() {
+  tick_timer_ = 0;  // it just fired; WakeTick must not arm a second one
+  tick_idle_ = false;
+  if (closed_) return;
+  Tick();
+  if (!closed_) ScheduleTick(NextTickDelay(Clock::now()));
 }
 
 void SessionCore::Deliver(Callback& done, Result&& result) {
@@ -189,14 +226,25 @@ void SessionCore::HandleInput(uint64_t generation, sock::Buffer* input) {
       return;
     }
     Pending& p = inflight_.front();
-    codec_.set_context(p.op == Op::kStats ? codec::ReplyContext::kStats
-                                          : codec::ReplyContext::kGeneric);
-    sock::DecodeResult r = codec_.Decode(input, &reply_);
-    if (r.status == sock::DecodeStatus::kNeedMore) break;
-    if (r.status == sock::DecodeStatus::kError) {
-      MarkDown("protocol error: " + std::string(reply_.text) + " in reply '" +
-               std::string(reply_.line.substr(0, 80)) + "'");
-      return;
+    // The common elements straight from the buffer's contiguous front; the
+    // codec takes over for anything else (client/fast_reply.h).
+    size_t n = 0;
+    if (p.op != Op::kStats) {
+      n = ParseFastReply(input->Front(), &reply_);
+      // The codec may be waiting for a block the fast path just took.
+      if (n > 0) codec_.Reset();
+    }
+    if (n == 0) {
+      codec_.set_context(p.op == Op::kStats ? codec::ReplyContext::kStats
+                                            : codec::ReplyContext::kGeneric);
+      sock::DecodeResult r = codec_.Decode(input, &reply_);
+      if (r.status == sock::DecodeStatus::kNeedMore) break;
+      if (r.status == sock::DecodeStatus::kError) {
+        MarkDown("protocol error: " + std::string(reply_.text) + " in reply '" +
+                 std::string(reply_.line.substr(0, 80)) + "'");
+        return;
+      }
+      n = r.consumed;
     }
     ApplyOutcome outcome = ApplyReply(p.op, reply_, &p.result);
     if (outcome == ApplyOutcome::kMismatch) {
@@ -204,7 +252,7 @@ void SessionCore::HandleInput(uint64_t generation, sock::Buffer* input) {
                " to " + OpName(p.op));
       return;
     }
-    input->Drain(r.consumed);
+    input->Drain(n);
     if (outcome == ApplyOutcome::kDone) {
       backoff_ = options_.reconnect_backoff_min;  // this connection works
       if (!p.abandoned && !p.internal) {
@@ -317,6 +365,8 @@ void SessionCore::MarkDown(const std::string& reason) {
   inflight.DrainTo(fail);
   for (Pending& p : queued) fail(std::move(p));
   if (!closed_ && options_.reconnect) ScheduleReconnect();
+  // Requests submitted while reconnecting have deadlines too.
+  if (!closed_) WakeTick();
 }
 
 void SessionCore::SendHeartbeat(Clock::time_point now) {

@@ -93,7 +93,11 @@ class SessionCore : public std::enable_shared_from_this<SessionCore> {
   void ConnectNow(std::function<void(bool)> on_result);
   bool FinishConnect(sock::ConnectionPtr conn, const std::string& error);
   void Drain();
+  void OnTick();  // runs Tick, then schedules the next one
   void Tick();
+  void ScheduleTick(std::chrono::milliseconds delay);
+  void WakeTick();  // an idle (slow) tick becomes a full-rate one
+  std::chrono::milliseconds NextTickDelay(Clock::time_point now) const;
   void SendHeartbeat(Clock::time_point now);
   void MarkDown(const std::string& reason);
   void ScheduleReconnect();
@@ -131,6 +135,7 @@ class SessionCore : public std::enable_shared_from_this<SessionCore> {
   Clock::time_point last_progress_{};  // last receive, or first send after idle
   std::chrono::milliseconds backoff_;
   sock::EventLoop::TimerId tick_timer_ = 0;
+  bool tick_idle_ = false;  // tick_timer_ is the slow idle tick
   sock::EventLoop::TimerId reconnect_timer_ = 0;
 };
 

@@ -17,6 +17,7 @@
 #include <memory>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "client/cluster.h"
@@ -95,7 +96,7 @@ int Report(const Result& r) {
   }
 }
 
-void PrintValue(const std::string& key, const client::Item& item, bool with_cas) {
+void PrintValue(std::string_view key, const client::ItemView& item, bool with_cas) {
   std::cout << "VALUE " << key << " " << item.flags << " " << item.value.size();
   if (with_cas) std::cout << " " << item.cas;
   std::cout << "\n" << item.value << "\n";
@@ -127,14 +128,14 @@ int Run(client::Client* c, const std::vector<std::string>& a) {
     std::vector<std::string_view> keys(a.begin() + 1, a.end());
     Result r = gets ? c->MultiGets(keys) : c->MultiGet(keys);
     if (!r.ok()) return Report(r);
-    for (const auto& kv : r.items) PrintValue(kv.first, kv.second, gets);
+    for (const client::ItemView& item : r.items) PrintValue(item.key, item, gets);
     std::cout << "END\n";
     return r.items.empty() ? kNo : kOk;
   }
   if (cmd == "gat" || cmd == "gats") {
     if (n != 3 || !ParseI64(a[1], &i64)) return Usage(cmd + " <exptime> <key>");
     Result r = cmd == "gat" ? c->Gat(i64, a[2]) : c->Gats(i64, a[2]);
-    if (r.ok()) PrintValue(a[2], client::Item{r.value, r.flags, r.cas}, cmd == "gats");
+    if (r.ok()) PrintValue(a[2], client::ItemView{a[2], r.value, r.flags, r.cas}, cmd == "gats");
     return Report(r);
   }
   if (cmd == "set" || cmd == "add" || cmd == "replace" || cmd == "cas") {

@@ -88,6 +88,13 @@ std::string_view Buffer::Peek(size_t n) {
   return {reinterpret_cast<const char*>(p), n};
 }
 
+std::string_view Buffer::Front() const {
+  evbuffer_iovec vec;
+  // Asks for one byte so libevent stops at the first non-empty chain.
+  if (evbuffer_peek(buf_, 1, nullptr, &vec, 1) < 1) return {};
+  return {static_cast<const char*>(vec.iov_base), vec.iov_len};
+}
+
 size_t Buffer::CopyOut(void* out, size_t n) const {
   ev_ssize_t got = evbuffer_copyout(buf_, out, n);
   return got < 0 ? 0 : static_cast<size_t>(got);

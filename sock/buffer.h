@@ -47,6 +47,11 @@ class Buffer {
   // Makes the first `n` bytes (n <= size()) contiguous and returns them. The
   // view is valid until the buffer is next changed.
   std::string_view Peek(size_t n);
+  // The bytes at the front that are contiguous already (the first chain:
+  // maybe fewer than size(), even none), without copying or moving
+  // anything; for parsers with a fast path that fall back to Peek. Valid
+  // until the buffer is next changed.
+  std::string_view Front() const;
   // Copies up to `n` bytes from the front into `out` without draining;
   // returns how many were copied.
   size_t CopyOut(void* out, size_t n) const;

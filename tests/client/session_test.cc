@@ -104,20 +104,6 @@ TEST_P(SessionTest, EveryClassicOperation) {
   EXPECT_EQ(s.Get("n").status, Status::kNotFound);
 }
 
-TEST_P(SessionTest, MultiGetReturnsHitsByKey) {
-  Session s(OptionsFor(server_.port()));
-  ASSERT_TRUE(s.Set("a", "1", 1).ok());
-  ASSERT_TRUE(s.Set("b", "22", 2).ok());
-  Result r = s.MultiGet({"a", "missing", "b"});
-  ASSERT_TRUE(r.ok());
-  ASSERT_EQ(r.items.size(), 2u);
-  EXPECT_EQ(r.items.at("a").value, "1");
-  EXPECT_EQ(r.items.at("b").flags, 2u);
-  Result rs = s.MultiGets({"a", "b"});
-  EXPECT_NE(rs.items.at("a").cas, 0u);
-  EXPECT_TRUE(s.MultiGet({"x", "y"}).items.empty());
-}
-
 TEST_P(SessionTest, MetaCommands) {
   Session s(OptionsFor(server_.port()));
   Result set = s.MetaSet("m", "meta-value", "F9 T0");
@@ -339,6 +325,22 @@ TEST_P(SessionTest, DeadlineTimesOutAndLaterRepliesStayAligned) {
   // to the set.
   EXPECT_TRUE(late.get().ok());
   EXPECT_EQ(s.Get("d").value, "second");
+}
+
+TEST_P(SessionTest, IdleSessionStillTimesOutItsNextRequest) {
+  // An idle session slows its tick down; the next request must bring it back.
+  SessionOptions o = OptionsFor(server_.port());
+  o.heartbeat_timeout = milliseconds(5000);
+  Session s(o);
+  ASSERT_TRUE(s.Set("i", "value").ok());
+  std::this_thread::sleep_for(milliseconds(50));
+  server_.Pause();
+  auto started = std::chrono::steady_clock::now();
+  Result r = s.Call(Request::Get("i").WithTimeout(milliseconds(100)));
+  EXPECT_EQ(r.status, Status::kTimeout);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, milliseconds(900));
+  server_.Resume();
+  EXPECT_EQ(s.Get("i").value, "value");
 }
 
 TEST_P(SessionTest, HeartbeatDetectsStoppedServer) {

@@ -1,0 +1,90 @@
+#include "client/items.h"
+
+#include <stdexcept>
+#include <utility>
+
+namespace client {
+
+uint32_t Items::Hash(std::string_view key) {
+  uint32_t h = 2166136261u;  // FNV-1a: short keys, no setup cost
+  for (char c : key) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 16777619u;
+  }
+  return h;
+}
+
+Items::const_iterator Items::find(std::string_view key) const {
+  const uint32_t h = Hash(key);
+  for (size_t i = 0; i < slots_.size(); ++i) {
+    const Slot& s = slots_[i];
+    if (s.hash == h && s.key_size == key.size() &&
+        key == std::string_view(bytes_.data() + s.key_offset, s.key_size)) {
+      return {this, i};
+    }
+  }
+  return end();
+}
+
+size_t Items::count(std::string_view key) const {
+  const uint32_t h = Hash(key);
+  size_t n = 0;
+  for (const Slot& s : slots_) {
+    if (s.hash == h && s.key_size == key.size() &&
+        key == std::string_view(bytes_.data() + s.key_offset, s.key_size)) {
+      ++n;
+    }
+  }
+  return n;
+}
+
+ItemView Items::at(std::string_view key) const {
+  const_iterator it = find(key);
+  if (it == end()) throw std::out_of_range("client::Items::at: no such key");
+  return *it;
+}
+
+void Items::Add(std::string_view key, std::string_view value, uint32_t flags,
+                uint64_t cas) {
+  if (slots_.empty() && expected_ > 1) {
+    // Assume the other hits are about the size of the first; past the cap
+    // the buffer grows as needed (one big value must not reserve n of them).
+    constexpr size_t kMaxGuess = 256 << 10;
+    slots_.reserve(expected_);
+    size_t guess = expected_ * (key.size() + value.size()) + (expected_ >> 2) * 16;
+    bytes_.reserve(guess < kMaxGuess ? guess : kMaxGuess);
+  }
+  Slot s;
+  s.key_offset = bytes_.size();
+  s.value_size = static_cast<uint32_t>(value.size());
+  s.hash = Hash(key);
+  s.flags = flags;
+  s.key_size = static_cast<uint32_t>(key.size());
+  s.cas = cas;
+  bytes_.append(key.data(), key.size());
+  bytes_.append(value.data(), value.size());
+  slots_.push_back(s);
+}
+
+void Items::Append(Items&& other) {
+  if (empty()) {
+    *this = std::move(other);
+    other.clear();
+    return;
+  }
+  const uint64_t shift = bytes_.size();
+  bytes_.append(other.bytes_);
+  slots_.reserve(slots_.size() + other.slots_.size());
+  for (Slot s : other.slots_) {
+    s.key_offset += shift;
+    slots_.push_back(s);
+  }
+  other.clear();
+}
+
+void Items::clear() {
+  bytes_.clear();
+  slots_.clear();
+}
+
+}  // namespace client
