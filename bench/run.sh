@@ -227,6 +227,9 @@ fi
 if [[ " $SECTIONS " == *" busypoll "* ]]; then
   # The same loads against our server with busy polling on (its I/O thread
   # has core $SERVER_CPU to itself, which is what the option is for).
+  # Under RT=1 the polling thread is a CPU-bound SCHED_FIFO task: the kernel's
+  # RT throttling pauses it ~50 ms a second, so these rows mean little there.
+  [[ $RT == 1 ]] && echo "run.sh: note: busypoll rows under RT=1 suffer RT throttling" >&2
   start_server memcached
   start_server busypoll
   prefill "$PORT_memcached"
@@ -259,6 +262,8 @@ if [[ " $SECTIONS " == *" client "* ]]; then
   $PIN_LOAD "$BIN/client_vs_libmemcached" --server "127.0.0.1:$PORT_memcached" \
     --threads 1,16 --duration "$DURATION" --rounds "$ROUNDS"
   echo
+  # (Under RT=1 meaningless: a SCHED_FIFO polling loop never yields the CPU
+  # to the caller threads of the same priority on its core.)
   echo "== client, our session busy polling (SessionOptions::busy_poll = 100 us)"
   $PIN_LOAD "$BIN/client_vs_libmemcached" --server "127.0.0.1:$PORT_memcached" \
     --threads 1,16 --duration "$DURATION" --rounds "$ROUNDS" --busy_poll_us 100
