@@ -7,7 +7,6 @@
 #include <utility>
 
 #include "client/baton.h"
-#include "client/fast_reply.h"
 #include "client/reply_assembler.h"
 #include "sock/connector.h"
 
@@ -226,25 +225,14 @@ void SessionCore::HandleInput(uint64_t generation, sock::Buffer* input) {
       return;
     }
     Pending& p = inflight_.front();
-    // The common elements straight from the buffer's contiguous front; the
-    // codec takes over for anything else (client/fast_reply.h).
-    size_t n = 0;
-    if (p.op != Op::kStats) {
-      n = ParseFastReply(input->Front(), &reply_);
-      // The codec may be waiting for a block the fast path just took.
-      if (n > 0) codec_.Reset();
-    }
-    if (n == 0) {
-      codec_.set_context(p.op == Op::kStats ? codec::ReplyContext::kStats
-                                            : codec::ReplyContext::kGeneric);
-      sock::DecodeResult r = codec_.Decode(input, &reply_);
-      if (r.status == sock::DecodeStatus::kNeedMore) break;
-      if (r.status == sock::DecodeStatus::kError) {
-        MarkDown("protocol error: " + std::string(reply_.text) + " in reply '" +
-                 std::string(reply_.line.substr(0, 80)) + "'");
-        return;
-      }
-      n = r.consumed;
+    codec_.set_context(p.op == Op::kStats ? codec::ReplyContext::kStats
+                                          : codec::ReplyContext::kGeneric);
+    sock::DecodeResult r = codec_.Decode(input, &reply_);
+    if (r.status == sock::DecodeStatus::kNeedMore) break;
+    if (r.status == sock::DecodeStatus::kError) {
+      MarkDown("protocol error: " + std::string(reply_.text) + " in reply '" +
+               std::string(reply_.line.substr(0, 80)) + "'");
+      return;
     }
     ApplyOutcome outcome = ApplyReply(p.op, reply_, &p.result);
     if (outcome == ApplyOutcome::kMismatch) {
@@ -252,7 +240,7 @@ void SessionCore::HandleInput(uint64_t generation, sock::Buffer* input) {
                " to " + OpName(p.op));
       return;
     }
-    input->Drain(n);
+    input->Drain(r.consumed);
     if (outcome == ApplyOutcome::kDone) {
       backoff_ = options_.reconnect_backoff_min;  // this connection works
       if (!p.abandoned && !p.internal) {

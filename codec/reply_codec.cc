@@ -2,6 +2,8 @@
 
 #include <string_view>
 
+#include "codec/fast_reply.h"
+
 namespace codec {
 namespace {
 
@@ -184,6 +186,14 @@ DecodeResult ReplyCodec::Decode(sock::Buffer* input, TextReply* reply) {
   size_t avail = input->size();
   // A data block is still arriving: don't rescan the header for every piece.
   if (awaiting_ > 0 && avail < awaiting_) return {DecodeStatus::kNeedMore, 0};
+  // Common elements straight from the contiguous front (inside a stats
+  // reply VALUE and STORED are ordinary lines, so not there).
+  if (fast_path_ && context_ == ReplyContext::kGeneric) {
+    if (size_t n = ParseFastReply(input->Front(), reply)) {
+      awaiting_ = 0;
+      return {DecodeStatus::kMessage, n};
+    }
+  }
   size_t nl = input->FindNewline(max_line_ + 2);
   if (nl == sock::Buffer::kNpos) {
     if (avail > max_line_ + 1) {

@@ -33,7 +33,11 @@ class ReplyCodec : public sock::Codec<TextReply> {
   // Longest first line we wait for (VALUE header, STAT line, meta flags).
   static constexpr size_t kDefaultMaxLine = 64 << 10;
 
-  explicit ReplyCodec(size_t max_line = kDefaultMaxLine) : max_line_(max_line) {}
+  // `fast_path`: try ParseFastReply (codec/fast_reply.h) on the contiguous
+  // front of the input before the general parser. Only tests turn it off,
+  // to check the two against each other.
+  explicit ReplyCodec(size_t max_line = kDefaultMaxLine, bool fast_path = true)
+      : max_line_(max_line), fast_path_(fast_path) {}
 
   void set_context(ReplyContext context) { context_ = context; }
   ReplyContext context() const { return context_; }
@@ -52,6 +56,7 @@ class ReplyCodec : public sock::Codec<TextReply> {
                                 size_t data_bytes, TextReply* reply);
 
   size_t max_line_;
+  bool fast_path_;
   ReplyContext context_ = ReplyContext::kGeneric;
   size_t awaiting_ = 0;  // total bytes of the element whose data is arriving
 };

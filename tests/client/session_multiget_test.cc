@@ -1,4 +1,4 @@
-// Session multi-gets (client/items.h results, client/fast_reply.h parsing)
+// Session multi-gets (client/items.h results, codec/fast_reply.h parsing)
 // against memcached 1.6.18 and against our server.
 #include <gtest/gtest.h>
 

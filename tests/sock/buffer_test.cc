@@ -111,5 +111,18 @@ TEST(BufferTest, ReadFromReadsWholeChunks) {
   close(sv[1]);
 }
 
+TEST(BufferTest, FrontIsAPrefixOfTheContents) {
+  Buffer b;
+  EXPECT_TRUE(b.Front().empty());
+  b.Append("hello ");
+  b.Append(std::string(10000, 'w'));
+  std::string all = b.ToString();
+  std::string_view front = b.Front();
+  ASSERT_FALSE(front.empty());
+  EXPECT_EQ(all.compare(0, front.size(), front), 0);
+  b.Drain(3);
+  EXPECT_EQ(b.Front().substr(0, 3), "lo ");
+}
+
 }  // namespace
 }  // namespace sock

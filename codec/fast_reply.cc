@@ -1,13 +1,10 @@
-#include "client/fast_reply.h"
+#include "codec/fast_reply.h"
 
 #include <cstdint>
 #include <cstring>
 
-namespace client {
+namespace codec {
 namespace {
-
-using codec::ReplyType;
-using codec::TextReply;
 
 // Largest data block the codec accepts (codec/reply_codec.cc).
 constexpr uint64_t kMaxDataBytes = uint64_t{1} << 31;
@@ -98,4 +95,4 @@ size_t ParseFastReply(std::string_view s, TextReply* r) {
   return 0;
 }
 
-}  // namespace client
+}  // namespace codec
