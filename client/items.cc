@@ -14,14 +14,15 @@ uint32_t Items::Hash(std::string_view key) {
   return h;
 }
 
+bool Items::Matches(const Slot& s, std::string_view key, uint32_t hash) const {
+  return s.hash == hash && s.key_size == key.size() &&
+         key == std::string_view(bytes_.data() + s.key_offset, s.key_size);
+}
+
 Items::const_iterator Items::find(std::string_view key) const {
   const uint32_t h = Hash(key);
   for (size_t i = 0; i < slots_.size(); ++i) {
-    const Slot& s = slots_[i];
-    if (s.hash == h && s.key_size == key.size() &&
-        key == std::string_view(bytes_.data() + s.key_offset, s.key_size)) {
-      return {this, i};
-    }
+    if (Matches(slots_[i], key, h)) return {this, i};
   }
   return end();
 }
@@ -29,12 +30,7 @@ Items::const_iterator Items::find(std::string_view key) const {
 size_t Items::count(std::string_view key) const {
   const uint32_t h = Hash(key);
   size_t n = 0;
-  for (const Slot& s : slots_) {
-    if (s.hash == h && s.key_size == key.size() &&
-        key == std::string_view(bytes_.data() + s.key_offset, s.key_size)) {
-      ++n;
-    }
-  }
+  for (const Slot& s : slots_) n += Matches(s, key, h) ? 1 : 0;
   return n;
 }
 

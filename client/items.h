@@ -137,6 +137,7 @@ class Items {
                     std::string_view(k + s.key_size, s.value_size), s.flags, s.cas};
   }
   static uint32_t Hash(std::string_view key);
+  bool Matches(const Slot& s, std::string_view key, uint32_t hash) const;
 
   std::string bytes_;
   std::vector<Slot> slots_;

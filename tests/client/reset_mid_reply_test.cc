@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "client/session.h"
+#include "tests/common/server_process.h"
 
 namespace client {
 namespace {
@@ -29,15 +30,7 @@ using std::chrono::milliseconds;
 class ResettingServer {
  public:
   explicit ResettingServer(std::string partial) : partial_(std::move(partial)) {
-    listen_fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof(addr);
-    bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-    listen(listen_fd_, 8);
-    getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
+    listen_fd_ = test_common::ListenLoopback(&port_);
     thread_ = std::thread([this] { Run(); });
   }
   ~ResettingServer() {

@@ -8,27 +8,12 @@
 #include <vector>
 
 #include "client/session.h"
-#include "tests/common/server_process.h"
+#include "tests/client/server_under_test.h"
 
 namespace client {
 namespace {
 
-SessionOptions OptionsFor(uint16_t port) {
-  SessionOptions o;
-  o.server.port = port;
-  o.request_timeout = std::chrono::milliseconds(3000);
-  return o;
-}
-
-class SessionMultiGetTest : public ::testing::TestWithParam<std::string> {
- protected:
-  void SetUp() override { ASSERT_TRUE(server_.Start()) << server_.error(); }
-  static std::vector<std::string> ServerArgv() {
-    return GetParam() == "ours" ? test_common::OurServerArgv({"-U", "0", "-m", "64"})
-                                : test_common::MemcachedArgv({"-m", "64"});
-  }
-  test_common::ServerProcess server_{ServerArgv()};
-};
+class SessionMultiGetTest : public ServerUnderTest {};
 
 INSTANTIATE_TEST_SUITE_P(Servers, SessionMultiGetTest,
                          ::testing::Values("memcached", "ours"));

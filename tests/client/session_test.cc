@@ -16,6 +16,7 @@
 
 #include "sock/event_loop.h"
 #include "sock/event_loop_thread.h"
+#include "tests/client/server_under_test.h"
 #include "tests/common/server_process.h"
 
 namespace client {
@@ -24,23 +25,8 @@ namespace {
 using std::chrono::milliseconds;
 using test_common::ServerProcess;
 
-SessionOptions OptionsFor(uint16_t port) {
-  SessionOptions o;
-  o.server.port = port;
-  o.request_timeout = milliseconds(3000);
-  return o;
-}
-
 // Every session test runs against memcached 1.6.18 and against our server.
-class SessionTest : public ::testing::TestWithParam<std::string> {
- protected:
-  void SetUp() override { ASSERT_TRUE(server_.Start()) << server_.error(); }
-  static std::vector<std::string> ServerArgv() {
-    return GetParam() == "ours" ? test_common::OurServerArgv({"-U", "0", "-m", "64"})
-                                : test_common::MemcachedArgv({"-m", "64"});
-  }
-  ServerProcess server_{ServerArgv()};
-};
+class SessionTest : public ServerUnderTest {};
 
 INSTANTIATE_TEST_SUITE_P(Servers, SessionTest, ::testing::Values("memcached", "ours"));
 
@@ -417,15 +403,7 @@ TEST_P(SessionTest, CloseFailsPendingAndLaterRequests) {
 class FakeServer {
  public:
   explicit FakeServer(std::string reply) : reply_(std::move(reply)) {
-    listen_fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof(addr);
-    bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-    listen(listen_fd_, 4);
-    getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
+    listen_fd_ = test_common::ListenLoopback(&port_);
     thread_ = std::thread([this] {
       int fd = accept(listen_fd_, nullptr, nullptr);
       if (fd < 0) return;

@@ -36,16 +36,25 @@ sockaddr_in Loopback(uint16_t port) {
 
 }  // namespace
 
-uint16_t FindFreePort() {
+int ListenLoopback(uint16_t* port) {
   int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return 0;
+  if (fd < 0) return -1;
   sockaddr_in addr = Loopback(0);
   socklen_t len = sizeof(addr);
-  uint16_t port = 0;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-    port = ntohs(addr.sin_port);
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
+      listen(fd, 16) != 0 ||
+      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    close(fd);
+    return -1;
   }
+  *port = ntohs(addr.sin_port);
+  return fd;
+}
+
+uint16_t FindFreePort() {
+  uint16_t port = 0;
+  int fd = ListenLoopback(&port);
+  if (fd < 0) return 0;
   close(fd);
   return port;
 }

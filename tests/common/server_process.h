@@ -16,6 +16,10 @@
 
 namespace test_common {
 
+// A blocking listening socket on 127.0.0.1 at a free port (stored in
+// *port), for fake servers in tests; -1 on failure.
+int ListenLoopback(uint16_t* port);
+
 // A loopback TCP port that was free a moment ago (bind port 0, read it back).
 uint16_t FindFreePort();
 
