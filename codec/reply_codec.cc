@@ -182,18 +182,22 @@ const char* ReplyTypeName(ReplyType type) {
 }
 
 DecodeResult ReplyCodec::Decode(sock::Buffer* input, TextReply* reply) {
-  reply->Reset();
   size_t avail = input->size();
   // A data block is still arriving: don't rescan the header for every piece.
-  if (awaiting_ > 0 && avail < awaiting_) return {DecodeStatus::kNeedMore, 0};
+  if (awaiting_ > 0 && avail < awaiting_) {
+    reply->Reset();
+    return {DecodeStatus::kNeedMore, 0};
+  }
   // Common elements straight from the contiguous front (inside a stats
-  // reply VALUE and STORED are ordinary lines, so not there).
+  // reply VALUE and STORED are ordinary lines, so not there). It fills the
+  // whole *reply on success and leaves it alone otherwise.
   if (fast_path_ && context_ == ReplyContext::kGeneric) {
     if (size_t n = ParseFastReply(input->Front(), reply)) {
       awaiting_ = 0;
       return {DecodeStatus::kMessage, n};
     }
   }
+  reply->Reset();
   size_t nl = input->FindNewline(max_line_ + 2);
   if (nl == sock::Buffer::kNpos) {
     if (avail > max_line_ + 1) {
