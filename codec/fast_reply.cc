@@ -25,7 +25,7 @@ bool Digits(std::string_view s, size_t* pos, uint64_t* out) {
 }
 
 // "VALUE <key> <flags> <bytes>[ <cas>]\r\n<data>\r\n"
-size_t ParseValue(std::string_view s, TextReply* r) {
+size_t ParseValue(std::string_view s, TextReply* r, size_t max_line) {
   size_t i = 6;  // after "VALUE "
   size_t key_start = i;
   while (i < s.size() && static_cast<unsigned char>(s[i]) > ' ') ++i;
@@ -45,6 +45,7 @@ size_t ParseValue(std::string_view s, TextReply* r) {
   }
   if (i + 1 >= s.size() || s[i] != '\r' || s[i + 1] != '\n') return 0;
   const size_t line_end = i;
+  if (line_end > max_line) return 0;
   const size_t data = i + 2;
   if (s.size() - data < bytes + 2) return 0;  // the block is not all here
   const size_t data_end = data + static_cast<size_t>(bytes);
@@ -77,11 +78,11 @@ constexpr Word kWords[] = {
 
 }  // namespace
 
-size_t ParseFastReply(std::string_view s, TextReply* r) {
+size_t ParseFastReply(std::string_view s, TextReply* r, size_t max_line) {
   if (s.size() < 5) return 0;
   if (s[0] == 'V') {
     if (s.size() < 6 || std::memcmp(s.data(), "VALUE ", 6) != 0) return 0;
-    return ParseValue(s, r);
+    return ParseValue(s, r, max_line);
   }
   for (const Word& w : kWords) {
     if (s[0] == w.text[0] && s.size() >= w.text.size() &&

@@ -18,6 +18,7 @@
 #define CODEC_FAST_REPLY_H_
 
 #include <cstddef>
+#include <limits>
 #include <string_view>
 
 #include "codec/text_reply.h"
@@ -25,8 +26,11 @@
 namespace codec {
 
 // Returns the bytes the element takes (line, data block and their \r\n), or
-// 0 when the fast path does not apply. On 0, *reply is untouched.
-size_t ParseFastReply(std::string_view bytes, TextReply* reply);
+// 0 when the fast path does not apply. On 0, *reply is untouched. A line
+// longer than `max_line` (without its \r\n) is left to the general parser,
+// which rejects it (ReplyCodec's max_line).
+size_t ParseFastReply(std::string_view bytes, TextReply* reply,
+                      size_t max_line = std::numeric_limits<size_t>::max());
 
 }  // namespace codec
 

@@ -192,7 +192,7 @@ DecodeResult ReplyCodec::Decode(sock::Buffer* input, TextReply* reply) {
   // reply VALUE and STORED are ordinary lines, so not there). It fills the
   // whole *reply on success and leaves it alone otherwise.
   if (fast_path_ && context_ == ReplyContext::kGeneric) {
-    if (size_t n = ParseFastReply(input->Front(), reply)) {
+    if (size_t n = ParseFastReply(input->Front(), reply, max_line_)) {
       awaiting_ = 0;
       return {DecodeStatus::kMessage, n};
     }

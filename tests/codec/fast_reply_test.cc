@@ -89,6 +89,18 @@ TEST(FastReplyTest, LeavesEverythingElseToTheCodec) {
   }
 }
 
+TEST(FastReplyTest, LeavesLinesOverMaxLineToTheCodec) {
+  const std::string value = "VALUE " + std::string(40, 'k') + " 0 1\r\nx\r\n";
+  TextReply r;
+  EXPECT_EQ(ParseFastReply(value, &r, 49), 0u);  // the line is 50 bytes
+  EXPECT_EQ(ParseFastReply(value, &r, 50), value.size());
+  // Through the codec, whole or not: the same "too long" error either way.
+  ReplyCodec codec(40);
+  sock::Buffer in;
+  in.Append(value);
+  EXPECT_EQ(codec.Decode(&in, &r).status, sock::DecodeStatus::kError);
+}
+
 TEST(FastReplyTest, ParsesABatchBackToBack) {
   std::string stream;
   for (int i = 0; i < 100; ++i) {
