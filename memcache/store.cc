@@ -75,6 +75,7 @@ StoreResult Store::Put(StoreMode mode, const ItemRef& ref,
   // References dropped here are freed after the lock is released.
   ItemRef dead, replaced, combined;
   ItemRef graveyard[Impl::kLinkEvictMax];
+  Impl::TrimAfterUnlock trim(impl_.get(), hash);
   std::lock_guard<std::mutex> lock(s.mu());
   Item* old = impl_->FindLive(s, it->key(), hash, now, &dead);
   Item* to_link = nullptr;
@@ -216,6 +217,7 @@ ArithResult Store::Arith(std::string_view key, bool incr, uint64_t delta,
   int64_t now = impl_->Now();
   ItemRef dead, replaced, fresh;
   ItemRef graveyard[Impl::kLinkEvictMax];
+  Impl::TrimAfterUnlock trim(impl_.get(), hash);
   std::lock_guard<std::mutex> lock(s.mu());
   Item* it = impl_->FindLive(s, key, hash, now, &dead);
   if (it == nullptr) return ArithResult::kNotFound;
@@ -261,6 +263,7 @@ void Store::Mutate(std::string_view key,
   ItemRef dead, current, replaced;
   ItemRef graveyard[Impl::kLinkEvictMax];
   Mutation m;
+  Impl::TrimAfterUnlock trim(impl_.get(), hash);
   std::lock_guard<std::mutex> lock(s.mu());
   Item* it = impl_->FindLive(s, key, hash, now, &dead);
   current = ItemRef::Share(it);

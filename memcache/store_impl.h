@@ -123,6 +123,22 @@ class Store::Impl {
                            ItemRef* graveyard) {
     EvictLocked(s, 0, fresh, now, graveyard, kLinkEvictMax);
   }
+  // Declared before a write's shard lock, so it runs once the lock is
+  // released: the trim under the lock evicts at most kLinkEvictMax items of
+  // that one shard, which may not be enough (a large item among small ones,
+  // several threads linking at once); this finishes the job from any shard,
+  // so no write returns with the store over its limit.
+  class TrimAfterUnlock {
+   public:
+    TrimAfterUnlock(Impl* impl, uint64_t hash) : impl_(impl), hash_(hash) {}
+    ~TrimAfterUnlock() { impl_->MakeRoom(hash_, 0); }
+    TrimAfterUnlock(const TrimAfterUnlock&) = delete;
+    TrimAfterUnlock& operator=(const TrimAfterUnlock&) = delete;
+
+   private:
+    Impl* const impl_;
+    const uint64_t hash_;
+  };
   // Links `fresh` (replacing `old` if non-null) with a new cas. Returns the
   // replaced item's reference.
   ItemRef LinkLocked(Shard& s, Item* old, Item* fresh, uint64_t hash,
