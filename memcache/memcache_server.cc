@@ -2,6 +2,7 @@
 
 #include <glog/logging.h>
 
+#include <algorithm>
 #include <utility>
 
 #include "codec/text_codec.h"
@@ -151,10 +152,18 @@ void MemcacheServer::SweepLoop() {
   while (!stopping_) {
     cv_.wait_for(lock, options_.sweep_interval);
     if (stopping_) break;
-    lock.unlock();
-    size_t n = store_->ReclaimExpired(options_.sweep_batch);
-    VLOG_IF(1, n > 0) << "sweeper reclaimed " << n << " expired items";
-    lock.lock();
+    size_t reclaimed = 0;
+    const size_t chunk = std::max<size_t>(1, options_.sweep_chunk);
+    for (size_t walked = 0; walked < options_.sweep_batch && !stopping_; walked += chunk) {
+      if (walked > 0) {
+        cv_.wait_for(lock, options_.sweep_pause);
+        if (stopping_) break;
+      }
+      lock.unlock();
+      reclaimed += store_->ReclaimExpired(std::min(chunk, options_.sweep_batch - walked));
+      lock.lock();
+    }
+    VLOG_IF(1, reclaimed > 0) << "sweeper reclaimed " << reclaimed << " expired items";
   }
 }
 
