@@ -57,11 +57,28 @@ constexpr std::array<CommandFn, kNumCommands> MakeTable() {
 
 const std::array<CommandFn, kNumCommands> kCommandTable = MakeTable();
 
+// What "verbosity <n>" turns on, as in memcached: 1 logs client errors, 2
+// also logs every command line (memcached -vv prints "<fd line"). Lines are
+// cut so a hostile client cannot flood the log with one command.
+constexpr int kLogClientErrors = 1;
+constexpr int kLogCommands = 2;
+constexpr size_t kMaxLoggedLine = 200;
+
+void LogLine(const sock::Connection* conn, std::string_view line, std::string_view error) {
+  std::string_view shown = line.substr(0, kMaxLoggedLine);
+  LOG(INFO) << '<' << (conn != nullptr ? conn->id() : 0) << ' ' << shown
+            << (shown.size() < line.size() ? "..." : "")
+            << (error.empty() ? "" : " -> ") << error;
+}
+
 }  // namespace
 
-HandleResult CommandHandler::OnMessage(sock::Connection* /*conn*/,
+HandleResult CommandHandler::OnMessage(sock::Connection* conn,
                                        codec::TextRequest& request,
                                        sock::Buffer* out) {
+  if (context_->verbosity.load(std::memory_order_relaxed) >= kLogCommands) {
+    LogLine(conn, request.line, "");
+  }
   size_t index = static_cast<size_t>(request.command);
   CommandFn fn = index < kCommandTable.size() ? kCommandTable[index] : nullptr;
   if (fn == nullptr) {
@@ -86,9 +103,12 @@ HandleResult CommandHandler::OnMessage(sock::Connection* /*conn*/,
   return result;
 }
 
-HandleResult CommandHandler::OnDecodeError(sock::Connection* /*conn*/,
+HandleResult CommandHandler::OnDecodeError(sock::Connection* conn,
                                            codec::TextRequest& request,
                                            sock::Buffer* out) {
+  if (context_->verbosity.load(std::memory_order_relaxed) >= kLogClientErrors) {
+    LogLine(conn, request.line, request.error);
+  }
   if (request.too_large && !request.keys.empty()) {
     // memcached unlinks the old item when a set / ms is too large, so a
     // failed write never leaves a stale value readable.

@@ -25,7 +25,7 @@ class CommandHandler {
   // `context` must outlive the handler.
   explicit CommandHandler(CommandContext* context) : context_(context) {}
 
-  // conn may be null (tests); nothing here needs it.
+  // conn may be null (tests); it only names the connection in logs.
   sock::HandleResult OnMessage(sock::Connection* conn, codec::TextRequest& request,
                                sock::Buffer* out);
   // Writes request.error + "\r\n"; closes when memcached would.
