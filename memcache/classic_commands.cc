@@ -63,8 +63,7 @@ HandleResult HandleGet(CommandContext& ctx, TextRequest& req, sock::Buffer* out)
       req.command == TextCommand::kGat || req.command == TextCommand::kGats;
   const int64_t exptime = touch ? ctx.store->ToAbsoluteExptime(req.exptime) : 0;
   const bool detail = ctx.prefix_stats->enabled();
-  for (std::string_view key : req.keys) {
-    ItemRef item = touch ? ctx.store->GetAndTouch(key, exptime) : ctx.store->Get(key);
+  auto answer = [&](std::string_view key, const ItemRef& item) {
     if (detail) ctx.prefix_stats->RecordGet(key, item != nullptr);
     NoteResult(item ? CommandResult::kHit : CommandResult::kMiss);
     if (touch) {
@@ -74,13 +73,21 @@ HandleResult HandleGet(CommandContext& ctx, TextRequest& req, sock::Buffer* out)
       ctx.stats->Add(Counter::kCmdGet);
       ctx.stats->Add(item ? Counter::kGetHits : Counter::kGetMisses);
     }
-    if (!item) continue;
+    if (!item) return;
     ReplyLine line;
     line.Append("VALUE ").Append(item->key()).Append(' ').AppendUint(item->flags());
     line.Append(' ').AppendUint(item->value_length());
     if (with_cas) line.Append(' ').AppendUint(item->cas());
     line.Finish(out);
     AppendValueLine(out, item);
+  };
+  if (touch) {
+    for (std::string_view key : req.keys) answer(key, ctx.store->GetAndTouch(key, exptime));
+  } else if (req.keys.size() == 1) {
+    answer(req.keys[0], ctx.store->Get(req.keys[0]));
+  } else {
+    // Multi-get: the store overlaps the keys' memory misses.
+    ctx.store->GetEach(req.keys, [&](size_t i, const ItemRef& item) { answer(req.keys[i], item); });
   }
   out->Append("END\r\n");
   return HandleResult::kContinue;

@@ -11,6 +11,8 @@ namespace memcache {
 Shard::Shard(std::atomic<int64_t>* bytes) : bytes_(bytes) {
   buckets_ = new Item*[kInitialBuckets]();
   mask_ = kInitialBuckets - 1;
+  hint_buckets_.store(buckets_, std::memory_order_relaxed);
+  hint_mask_.store(mask_, std::memory_order_relaxed);
 }
 
 Shard::~Shard() {
@@ -35,6 +37,22 @@ Item* Shard::Find(std::string_view key, uint64_t hash) const {
     }
   }
   return nullptr;
+}
+
+void Shard::PrefetchBucket(uint64_t hash) const {
+  Item** table = hint_buckets_.load(std::memory_order_relaxed);
+  size_t mask = hint_mask_.load(std::memory_order_relaxed);
+  __builtin_prefetch(&table[hash & mask]);
+}
+
+void Shard::PrefetchChainHead(uint64_t hash) const {
+  const Item* head = buckets_[hash & mask_];
+  if (head == nullptr) return;
+  // Find reads key_len_ and then the key right after the header; the item
+  // is not line-aligned, so take both lines its first 64 bytes may span.
+  const char* p = reinterpret_cast<const char*>(head);
+  __builtin_prefetch(p);
+  __builtin_prefetch(p + 63);
 }
 
 void Shard::Link(Item* item, uint64_t hash) {
@@ -143,6 +161,8 @@ void Shard::Grow() {
   delete[] buckets_;
   buckets_ = fresh;
   mask_ = new_mask;
+  hint_buckets_.store(buckets_, std::memory_order_relaxed);
+  hint_mask_.store(mask_, std::memory_order_relaxed);
   sweep_cursor = 0;
 }
 

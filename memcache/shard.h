@@ -48,6 +48,15 @@ class alignas(64) Shard {
 
   // The linked item with this key (dead or alive), or null.
   Item* Find(std::string_view key, uint64_t hash) const;
+
+  // Hints for lookups about to happen (multi-get), so their cache misses
+  // overlap instead of queueing. PrefetchBucket needs no lock: it reads a
+  // copy of the table's address that may be stale during a Grow, and a
+  // prefetch of a stale address never faults, it only wastes the hint.
+  // PrefetchChainHead needs the lock: it loads the bucket (a hit once
+  // PrefetchBucket ran) and prefetches the first item's header and key.
+  void PrefetchBucket(uint64_t hash) const;
+  void PrefetchChainHead(uint64_t hash) const;
   // Links `item` (taking a new reference) at the LRU head and charges it.
   void Link(Item* item, uint64_t hash);
   // Unlinks `item` and returns the shard's reference to it.
@@ -82,6 +91,9 @@ class alignas(64) Shard {
   std::atomic<int64_t>* const bytes_;
   Item** buckets_ = nullptr;
   size_t mask_ = 0;
+  // buckets_ and mask_ for PrefetchBucket, which runs without the lock.
+  std::atomic<Item**> hint_buckets_{nullptr};
+  std::atomic<size_t> hint_mask_{0};
   size_t count_ = 0;
   Item* lru_head_ = nullptr;  // most recently used
   Item* lru_tail_ = nullptr;

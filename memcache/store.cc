@@ -154,16 +154,36 @@ StoreResult Store::Put(StoreMode mode, const ItemRef& ref,
   return result;
 }
 
-ItemRef Store::Get(std::string_view key) {
-  uint64_t hash = HashKey(key);
-  Shard& s = impl_->ShardFor(hash);
-  int64_t now = impl_->Now();
-  ItemRef dead;
-  std::lock_guard<std::mutex> lock(s.mu());
-  Item* it = impl_->FindLive(s, key, hash, now, &dead);
-  if (it == nullptr) return nullptr;
-  impl_->Hit(s, it, now);
-  return ItemRef::Share(it);
+ItemRef Store::Get(std::string_view key) { return impl_->GetHashed(key, HashKey(key)); }
+
+void Store::GetEach(const std::vector<std::string_view>& keys,
+                    const std::function<void(size_t index, const ItemRef& item)>& fn) {
+  // A lookup in a table larger than the cache is two dependent misses: the
+  // bucket, then the item it points to. Key i+2*kAhead gets its bucket
+  // prefetched and key i+kAhead its item (the bucket is cached by then)
+  // while key i is looked up, so a batch pays about one miss's latency in
+  // all rather than two per key. The second hint costs one more shard
+  // lock per key (uncontended, ~15 ns), hence single gets skip all this.
+  constexpr size_t kAhead = 4;
+  const size_t n = keys.size();
+  thread_local std::vector<uint64_t> hashes;
+  hashes.resize(n);
+  for (size_t i = 0; i < n; ++i) hashes[i] = HashKey(keys[i]);
+  auto prefetch_bucket = [this](uint64_t hash) {
+    impl_->ShardFor(hash).PrefetchBucket(hash);
+  };
+  auto prefetch_item = [this](uint64_t hash) {
+    Shard& s = impl_->ShardFor(hash);
+    std::lock_guard<std::mutex> lock(s.mu());
+    s.PrefetchChainHead(hash);
+  };
+  for (size_t j = 0; j < n && j < 2 * kAhead; ++j) prefetch_bucket(hashes[j]);
+  for (size_t j = 0; j < n && j < kAhead; ++j) prefetch_item(hashes[j]);
+  for (size_t i = 0; i < n; ++i) {
+    if (i + 2 * kAhead < n) prefetch_bucket(hashes[i + 2 * kAhead]);
+    if (i + kAhead < n) prefetch_item(hashes[i + kAhead]);
+    fn(i, impl_->GetHashed(keys[i], hashes[i]));
+  }
 }
 
 ItemRef Store::Peek(std::string_view key) {

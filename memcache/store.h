@@ -19,6 +19,7 @@
 #include <functional>
 #include <memory>
 #include <string_view>
+#include <vector>
 
 #include "memcache/clock.h"
 #include "memcache/item.h"
@@ -92,6 +93,13 @@ class Store {
 
   // The live item, or null. Marks it fetched and bumps it in the LRU.
   ItemRef Get(std::string_view key);
+  // Get for each key in order, calling fn(index, item) (item null on a
+  // miss) with no lock held. Later keys' hash-table loads are prefetched
+  // while earlier ones are answered, so a multi-get over a table much
+  // larger than the cache overlaps its memory misses instead of paying
+  // them one after another.
+  void GetEach(const std::vector<std::string_view>& keys,
+               const std::function<void(size_t index, const ItemRef& item)>& fn);
   // The live item or null, WITHOUT marking it fetched or bumping it (mg
   // reads h/l flags first, then calls MarkAccessed unless it has q/no-bump).
   ItemRef Peek(std::string_view key);

@@ -37,6 +37,17 @@ Store::Impl::Impl(StoreOptions opts)
   for (size_t i = 0; i < n; ++i) shards.push_back(std::make_unique<Shard>(&bytes));
 }
 
+ItemRef Store::Impl::GetHashed(std::string_view key, uint64_t hash) {
+  Shard& s = ShardFor(hash);
+  int64_t now = Now();
+  ItemRef dead;  // released after the lock
+  std::lock_guard<std::mutex> lock(s.mu());
+  Item* it = FindLive(s, key, hash, now, &dead);
+  if (it == nullptr) return nullptr;
+  Hit(s, it, now);
+  return ItemRef::Share(it);
+}
+
 Item* Store::Impl::FindLive(Shard& s, std::string_view key, uint64_t hash,
                             int64_t now, ItemRef* dead) {
   Item* it = s.Find(key, hash);

@@ -83,6 +83,8 @@ class Store::Impl {
   // reference parked in *dead (freed after unlock).
   Item* FindLive(Shard& s, std::string_view key, uint64_t hash, int64_t now,
                  ItemRef* dead);
+  // Store::Get with the key's hash already computed. Takes the shard lock.
+  ItemRef GetHashed(std::string_view key, uint64_t hash);
 
   // memcached's do_item_update: bump at most once per interval.
   void MaybeBump(Shard& s, Item* it, int64_t now) {

@@ -13,6 +13,7 @@
 #include "memcache/arith_value.h"
 #include "memcache/clock.h"
 #include "memcache/item.h"
+#include "memcache/shard.h"
 #include "memcache/store.h"
 
 namespace memcache {
@@ -52,11 +53,20 @@ void RunWorkload(Store* store, FakeClock* clock, int seed, int ops,
         break;
       }
       case 3:
-      case 4:
-      case 5: {
+      case 4: {
         ItemRef item = store->Get(key);
         if (item && (item->key() != key || !ValueLooksRight(*item))) bad->fetch_add(1);
         break;
+      }
+      case 5: {
+        std::vector<std::string> owned;
+        for (int k = 0; k < 12; ++k) owned.push_back("key" + std::to_string(rng() % 200));
+        std::vector<std::string_view> keys(owned.begin(), owned.end());
+        store->GetEach(keys, [&](size_t index, const ItemRef& item) {
+          if (item && (item->key() != keys[index] || !ValueLooksRight(*item))) {
+            bad->fetch_add(1);
+          }
+        });
       }
       case 6:
         store->Delete(key);
@@ -147,6 +157,63 @@ TEST(StoreConcurrencyTest, RandomOpsKeepInvariants) {
   EXPECT_EQ(st.curr_items, count);
   EXPECT_EQ(st.bytes, bytes);
   EXPECT_LE(st.bytes, options.memory_limit + kThreads * 2 * 1024);
+}
+
+// Multi-gets prefetch through a copy of each shard's table address, read
+// without the lock; tables grow under them here (a few thousand keys per
+// shard), and every answer must still be the right item or a miss.
+TEST(StoreConcurrencyTest, GetEachWhileTablesGrow) {
+  StoreOptions options;
+  options.shard_bits = 2;
+  options.memory_limit = size_t{256} << 20;
+  Store store(options);
+  constexpr int kKeys = 40000;
+  std::atomic<int> inserted{0};
+  std::atomic<int> bad{0};
+  std::thread writer([&] {
+    for (int i = 0; i < kKeys; ++i) {
+      std::string key = "grow" + std::to_string(i);
+      std::string value = key + ":v";
+      ItemRef item = store.Allocate(key, 0, 0, value.size(), nullptr);
+      if (!item) {  // readers stop once everything counts as inserted
+        bad.fetch_add(1);
+        inserted.store(kKeys, std::memory_order_release);
+        return;
+      }
+      std::memcpy(item->mutable_value(), value.data(), value.size());
+      store.Put(StoreMode::kSet, item);
+      inserted.store(i + 1, std::memory_order_release);
+    }
+  });
+  std::vector<std::thread> readers;
+  for (int t = 0; t < 2; ++t) {
+    readers.emplace_back([&, t] {
+      std::mt19937 rng(t);
+      std::vector<std::string> owned(32);
+      std::vector<std::string_view> keys(owned.size());
+      while (inserted.load(std::memory_order_acquire) < kKeys) {
+        int have = inserted.load(std::memory_order_acquire);
+        for (size_t k = 0; k < owned.size(); ++k) {
+          // Mostly keys already stored (must hit), some not yet (may miss).
+          int i = static_cast<int>(rng() % (have + 64));
+          owned[k] = "grow" + std::to_string(i);
+          keys[k] = owned[k];
+        }
+        store.GetEach(keys, [&](size_t index, const ItemRef& item) {
+          const int i = std::stoi(std::string(keys[index].substr(4)));
+          if (item == nullptr) {
+            if (i < have) bad.fetch_add(1);  // stored before the call: must hit
+          } else if (item->key() != keys[index] || !ValueLooksRight(*item)) {
+            bad.fetch_add(1);
+          }
+        });
+      }
+    });
+  }
+  writer.join();
+  for (auto& r : readers) r.join();
+  EXPECT_EQ(bad.load(), 0);
+  EXPECT_GT(store.stats().hash_buckets, 4u * Shard::kInitialBuckets);
 }
 
 }  // namespace

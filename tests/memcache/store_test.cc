@@ -5,6 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <string_view>
+#include <vector>
+
 #include "tests/memcache/store_test_util.h"
 
 namespace memcache {
@@ -26,6 +30,48 @@ TEST_F(StoreTest, SetGetOverwrite) {
   StoreStats st = store_->stats();
   EXPECT_EQ(st.curr_items, 1u);
   EXPECT_EQ(st.total_items, 2u);
+}
+
+TEST_F(StoreTest, GetEachAnswersEveryKeyInOrder) {
+  Set("a", "1");
+  Set("c", "3");
+  // Enough keys that the prefetch window runs ahead and then drains.
+  std::vector<std::string> owned = {"a", "b", "c", "a"};
+  for (int i = 0; i < 20; ++i) {
+    owned.push_back("k" + std::to_string(i));
+    if (i % 3 == 0) Set(owned.back(), "v" + std::to_string(i));
+  }
+  std::vector<std::string_view> keys(owned.begin(), owned.end());
+  std::vector<std::string> seen;
+  size_t calls = 0;
+  store_->GetEach(keys, [&](size_t index, const ItemRef& item) {
+    EXPECT_EQ(index, calls++);
+    if (item) EXPECT_EQ(item->key(), keys[index]);
+    seen.push_back(item ? std::string(item->value()) : "<miss>");
+  });
+  ASSERT_EQ(seen.size(), keys.size());
+  EXPECT_EQ(seen[0], "1");
+  EXPECT_EQ(seen[1], "<miss>");
+  EXPECT_EQ(seen[2], "3");
+  EXPECT_EQ(seen[3], "1");  // a repeated key is answered each time
+  for (int i = 0; i < 20; ++i) {
+    EXPECT_EQ(seen[4 + i], i % 3 == 0 ? "v" + std::to_string(i) : "<miss>") << i;
+  }
+}
+
+TEST_F(StoreTest, GetEachDropsExpiredItemsLikeGet) {
+  Set("live", "x");
+  Set("old", "y", kStart + 5);
+  clock_.Advance(10);
+  std::vector<std::string_view> keys = {"old", "live"};
+  std::vector<std::string> seen;
+  store_->GetEach(keys, [&](size_t, const ItemRef& item) {
+    seen.push_back(item ? std::string(item->value()) : "<miss>");
+  });
+  EXPECT_EQ(seen, (std::vector<std::string>{"<miss>", "x"}));
+  EXPECT_EQ(store_->stats().curr_items, 1u);  // the expired one was unlinked
+  EXPECT_EQ(store_->stats().get_expired, 1u);
+  store_->GetEach({}, [&](size_t, const ItemRef&) { ADD_FAILURE() << "no keys, no calls"; });
 }
 
 TEST_F(StoreTest, Add) {
