@@ -44,6 +44,9 @@ DEFINE_uint64(keys, 100000, "key space size");
 DEFINE_string(key_pattern, "uniform", "uniform | gaussian | sequential");
 DEFINE_string(key_prefix, "key:", "prefix of every key");
 DEFINE_int32(value_size, 32, "bytes per value (echo: bytes per line)");
+DEFINE_int32(multiget, 1,
+             "keys per get (text protocol): one \"get k1 ... kN\" per request; hits and "
+             "misses count keys, ops count requests");
 DEFINE_double(duration, 5, "seconds to measure (ignored when --requests is set)");
 DEFINE_uint64(requests, 0, "requests per connection; 0: run for --duration");
 DEFINE_double(warmup, 1, "seconds of load before measuring (duration runs only)");
@@ -77,6 +80,7 @@ struct Config {
   int value_size = 32;
   uint64_t requests = 0;
   Protocol protocol = Protocol::kText;
+  int multiget = 1;  // keys per get request
 };
 
 // State the main thread shares with the load threads.
@@ -202,12 +206,23 @@ class Worker {
     }
     const uint64_t cycle = config_.set_ratio + config_.get_ratio;
     const bool is_set = (c->ops++ % cycle) < config_.set_ratio;
-    std::string_view key = NextKey();
     client::Request request;
-    if (config_.protocol == Protocol::kMeta) {
+    if (!is_set && config_.multiget > 1) {
+      // Submit encodes the request before it returns, so the views may
+      // point into scratch that the next request reuses.
+      multi_keys_.resize(config_.multiget);
+      multi_views_.resize(config_.multiget);
+      for (int i = 0; i < config_.multiget; ++i) {
+        multi_keys_[i] = NextKey();
+        multi_views_[i] = multi_keys_[i];
+      }
+      request = client::Request::MultiGet(multi_views_);
+    } else if (config_.protocol == Protocol::kMeta) {
+      std::string_view key = NextKey();
       request = is_set ? client::Request::MetaSet(key, value_)
                        : client::Request::MetaGet(key, "v");
     } else {
+      std::string_view key = NextKey();
       request = is_set ? client::Request::Set(key, value_) : client::Request::Get(key);
     }
     // Pointer plus one word: stays inside std::function's inline buffer.
@@ -223,7 +238,15 @@ class Worker {
     if (Measuring()) {
       CommandStats& stats = (tag & 1) != 0 ? set_ : get_;
       Record(&stats, static_cast<int64_t>(tag >> 1));
-      if (r.status == client::Status::kOk) {
+      if ((tag & 1) == 0 && config_.multiget > 1) {
+        // A multi-get's hits and misses count keys.
+        if (r.status == client::Status::kOk || r.status == client::Status::kNotFound) {
+          stats.hits += r.items.size();
+          stats.misses += static_cast<uint64_t>(config_.multiget) - r.items.size();
+        } else {
+          ++stats.errors;
+        }
+      } else if (r.status == client::Status::kOk) {
         ++stats.hits;
       } else if (r.status == client::Status::kNotFound) {
         ++stats.misses;
@@ -322,6 +345,8 @@ class Worker {
   const std::string value_;
   std::string line_;
   std::string key_;
+  std::vector<std::string> multi_keys_;  // one multi-get's keys (scratch)
+  std::vector<std::string_view> multi_views_;
   uint64_t sequence_ = 0;
   sock::EventLoopThread loop_thread_;
   sock::EventLoop* loop_ = nullptr;
@@ -392,6 +417,11 @@ bool ParseConfig(Config* c, std::string* error) {
     return false;
   }
   c->requests = FLAGS_requests;
+  c->multiget = FLAGS_multiget;
+  if (c->multiget < 1 || (c->multiget > 1 && FLAGS_protocol != "text")) {
+    *error = "--multiget must be >= 1, and > 1 only with --protocol text";
+    return false;
+  }
   if (FLAGS_protocol == "text") {
     c->protocol = Protocol::kText;
   } else if (FLAGS_protocol == "meta") {
@@ -411,13 +441,14 @@ std::string ConfigJson(const Config& c) {
                 "{\"server\": \"%s\", \"threads\": %d, \"connections\": %d, "
                 "\"pipeline\": %d, \"ratio\": \"%llu:%llu\", \"keys\": %llu, "
                 "\"key_pattern\": \"%s\", \"value_size\": %d, \"duration\": %.3f, "
-                "\"requests\": %llu, \"warmup\": %.3f, \"protocol\": \"%s\"}",
+                "\"requests\": %llu, \"warmup\": %.3f, \"protocol\": \"%s\", "
+                "\"multiget\": %d}",
                 c.server.ToString().c_str(), c.threads, c.connections, c.pipeline,
                 static_cast<unsigned long long>(c.set_ratio),
                 static_cast<unsigned long long>(c.get_ratio),
                 static_cast<unsigned long long>(c.keys), FLAGS_key_pattern.c_str(),
                 c.value_size, FLAGS_duration, static_cast<unsigned long long>(c.requests),
-                FLAGS_warmup, FLAGS_protocol.c_str());
+                FLAGS_warmup, FLAGS_protocol.c_str(), c.multiget);
   return buf;
 }
 

@@ -108,13 +108,16 @@ stop_server() {
 
 mcbench() { $PIN_LOAD "$BIN/mcbench" --quiet "$@"; }
 
-# Fills key:0..99999 (32 B) and big:0..19999 (4 KiB) so gets mostly hit.
+# Fills key:0..99999 (32 B), big:0..19999 (4 KiB) and mg:0..499999 (32 B)
+# so gets mostly hit (multi-gets always: they only read mg: keys).
 prefill() {
   local port=$1
   mcbench --server "127.0.0.1:$port" --connections 10 --pipeline 16 --ratio 1:0 \
     --key_pattern sequential --keys 100000 --requests 10000 --value_size 32
   mcbench --server "127.0.0.1:$port" --connections 10 --pipeline 16 --ratio 1:0 \
     --key_pattern sequential --keys 20000 --requests 2000 --value_size 4096 --key_prefix big:
+  mcbench --server "127.0.0.1:$port" --connections 10 --pipeline 16 --ratio 1:0 \
+    --key_pattern sequential --keys 500000 --requests 50000 --value_size 32 --key_prefix mg:
 }
 
 # Load name -> mcbench arguments.
@@ -124,8 +127,9 @@ declare -A LOADS=(
   [single_conn]="--connections 1 --pipeline 1 --value_size 32 --keys 100000"
   [value_4KiB]="--connections 50 --pipeline 1 --value_size 4096 --keys 20000 --key_prefix big:"
   [conns_1000]="--connections 1000 --pipeline 1 --value_size 32 --keys 100000"
+  [multiget_100]="--connections 20 --pipeline 1 --ratio 0:1 --multiget 100 --value_size 32 --keys 500000 --key_prefix mg:"
 )
-LOAD_ORDER=(small_1:10 pipeline16 single_conn value_4KiB conns_1000)
+LOAD_ORDER=(small_1:10 pipeline16 single_conn value_4KiB conns_1000 multiget_100)
 ECHO_LOADS=(small_1:10 pipeline16 single_conn)
 
 # total_field FILE FIELD -> number from the "total" line of an mcbench JSON.

@@ -83,6 +83,25 @@ TEST_F(McbenchSmokeTest, MetaProtocolPrefillThenAllHits) {
   EXPECT_EQ(0, Field(json, "get", "misses")) << json;
 }
 
+TEST_F(McbenchSmokeTest, MultiGetCountsKeysAsHitsAndMisses) {
+  ServerProcess server(OurServerArgv({"-t", "1"}));
+  ASSERT_TRUE(server.Start());
+  // Keys 0..29 stored; multi-gets of 6 over keys 0..59 sequentially: each
+  // of the 20 requests asks for 6 keys, 60 hits-or-misses per pass.
+  ASSERT_EQ(0, Run(server.port(), "--connections 1 --requests 30 --ratio 1:0 --keys 30 "
+                                  "--key_pattern sequential"));
+  ASSERT_EQ(0, Run(server.port(), "--connections 1 --requests 20 --ratio 0:1 --multiget 6 "
+                                  "--keys 60 --key_pattern sequential"));
+  std::string json = ReadFile(json_);
+  EXPECT_EQ(20, Field(json, "get", "ops")) << json;
+  EXPECT_EQ(60, Field(json, "get", "hits")) << json;
+  EXPECT_EQ(60, Field(json, "get", "misses")) << json;
+  EXPECT_EQ(0, Field(json, "get", "errors")) << json;
+  EXPECT_NE(json.find("\"multiget\": 6"), std::string::npos) << json;
+  // Meta has no multi-key get: refused up front.
+  EXPECT_EQ(2, Run(server.port(), "--protocol meta --requests 1 --multiget 4"));
+}
+
 TEST_F(McbenchSmokeTest, OneSecondDurationRun) {
   ServerProcess server(OurServerArgv({"-t", "1"}));
   ASSERT_TRUE(server.Start());
