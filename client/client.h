@@ -58,6 +58,13 @@ class Client {
   Result MultiGets(std::vector<std::string_view> keys) {
     return Call(Request::MultiGets(std::move(keys)));
   }
+  // gat/gats of several keys: hits in Result::items, each touched to exptime.
+  Result MultiGat(int64_t exptime, std::vector<std::string_view> keys) {
+    return Call(Request::MultiGat(exptime, std::move(keys)));
+  }
+  Result MultiGats(int64_t exptime, std::vector<std::string_view> keys) {
+    return Call(Request::MultiGats(exptime, std::move(keys)));
+  }
   Result Set(std::string_view key, std::string_view value, uint32_t flags = 0,
              int64_t exptime = 0) {
     return Call(Request::Set(key, value, flags, exptime));

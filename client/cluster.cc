@@ -133,7 +133,7 @@ Client::Callback Cluster::Track(size_t index, Callback done) {
 }
 
 void Cluster::Submit(const Request& request, Callback done) {
-  if (request.op == Op::kMultiGet || request.op == Op::kMultiGets) {
+  if (IsMultiKey(request.op)) {
     SubmitMultiGet(request, std::move(done));
     return;
   }

@@ -104,7 +104,7 @@ ApplyOutcome ApplyReply(Op op, const TextReply& reply, Result* result) {
   }
   switch (op) {
     case Op::kGet: case Op::kGets: case Op::kGat: case Op::kGats:
-    case Op::kMultiGet: case Op::kMultiGets:
+    case Op::kMultiGet: case Op::kMultiGets: case Op::kMultiGat: case Op::kMultiGats:
       if (reply.type == ReplyType::kValue) {
         if (IsRetrieval(op)) {
           // A single-key get has at most one VALUE; keep the first.

@@ -96,6 +96,8 @@ const char* OpName(Op op) {
     case Op::kGats: return "gats";
     case Op::kMultiGet: return "get";
     case Op::kMultiGets: return "gets";
+    case Op::kMultiGat: return "gat";
+    case Op::kMultiGats: return "gats";
     case Op::kSet: return "set";
     case Op::kAdd: return "add";
     case Op::kReplace: return "replace";
@@ -121,12 +123,18 @@ const char* OpName(Op op) {
 
 bool HasKey(Op op) {
   switch (op) {
-    case Op::kMultiGet: case Op::kMultiGets: case Op::kFlushAll:
+    case Op::kMultiGet: case Op::kMultiGets: case Op::kMultiGat: case Op::kMultiGats:
+    case Op::kFlushAll:
     case Op::kVersion: case Op::kStats: case Op::kVerbosity: case Op::kMetaNoop:
       return false;
     default:
       return true;
   }
+}
+
+bool IsMultiKey(Op op) {
+  return op == Op::kMultiGet || op == Op::kMultiGets || op == Op::kMultiGat ||
+         op == Op::kMultiGats;
 }
 
 bool ValidKey(std::string_view key) {
@@ -157,6 +165,18 @@ Request Request::MultiGet(std::vector<std::string_view> keys) {
 }
 Request Request::MultiGets(std::vector<std::string_view> keys) {
   Request r = Make(Op::kMultiGets, {});
+  r.keys = std::move(keys);
+  return r;
+}
+Request Request::MultiGat(int64_t exptime, std::vector<std::string_view> keys) {
+  Request r = Make(Op::kMultiGat, {});
+  r.exptime = exptime;
+  r.keys = std::move(keys);
+  return r;
+}
+Request Request::MultiGats(int64_t exptime, std::vector<std::string_view> keys) {
+  Request r = Make(Op::kMultiGats, {});
+  r.exptime = exptime;
   r.keys = std::move(keys);
   return r;
 }
@@ -260,12 +280,16 @@ bool EncodeRequest(const Request& r, std::string* out, std::string* error) {
       AppendSigned(out, r.exptime);
       out->append(" ").append(r.key);
       break;
-    case Op::kMultiGet: case Op::kMultiGets:
+    case Op::kMultiGet: case Op::kMultiGets: case Op::kMultiGat: case Op::kMultiGats:
       if (r.keys.empty()) {
         *error = "multi-get without keys";
         return false;
       }
       out->append(name);
+      if (r.op == Op::kMultiGat || r.op == Op::kMultiGats) {
+        out->push_back(' ');
+        AppendSigned(out, r.exptime);
+      }
       for (std::string_view k : r.keys) {
         if (!ValidKey(k)) {
           out->resize(start);

@@ -21,7 +21,7 @@
 namespace client {
 
 enum class Op : uint8_t {
-  kGet, kGets, kGat, kGats, kMultiGet, kMultiGets,
+  kGet, kGets, kGat, kGats, kMultiGet, kMultiGets, kMultiGat, kMultiGats,
   kSet, kAdd, kReplace, kAppend, kPrepend, kCas,
   kDelete, kIncr, kDecr, kTouch,
   kFlushAll, kVersion, kStats, kVerbosity,
@@ -36,11 +36,11 @@ constexpr size_t kMaxKeyLength = 250;
 struct Request {
   Op op = Op::kGet;
   std::string_view key;
-  std::vector<std::string_view> keys;  // kMultiGet, kMultiGets
+  std::vector<std::string_view> keys;  // multi-key ops (IsMultiKey)
   std::string_view value;              // storage commands, ms
   std::string_view args;               // meta flags; stats sub-command
   uint32_t flags = 0;
-  int64_t exptime = 0;                 // storage, touch, gat(s); flush_all delay
+  int64_t exptime = 0;                 // storage, touch, (multi-)gat(s); flush_all delay
   uint64_t cas = 0;                    // kCas
   uint64_t number = 0;                 // incr/decr delta; verbosity level
   bool has_delay = false;              // flush_all with a delay
@@ -54,6 +54,9 @@ struct Request {
   static Request Gats(int64_t exptime, std::string_view key);
   static Request MultiGet(std::vector<std::string_view> keys);
   static Request MultiGets(std::vector<std::string_view> keys);
+  // gat/gats of several keys: one command, every hit touched.
+  static Request MultiGat(int64_t exptime, std::vector<std::string_view> keys);
+  static Request MultiGats(int64_t exptime, std::vector<std::string_view> keys);
   static Request Set(std::string_view key, std::string_view value,
                      uint32_t flags = 0, int64_t exptime = 0);
   static Request Add(std::string_view key, std::string_view value,
@@ -100,6 +103,9 @@ struct Request {
 // The key used for routing (empty for keyless commands and multi-gets).
 inline std::string_view RoutingKey(const Request& r) { return r.key; }
 bool HasKey(Op op);
+// Ops that carry Request::keys (get/gets/gat/gats of several keys); the
+// reply is VALUE lines for the hits, then END, collected in Result::items.
+bool IsMultiKey(Op op);
 
 // Appends the wire form of `request` to *out. On a request memcached would
 // reject or misparse (bad key, meta q flag, line breaks in arguments) returns

@@ -40,7 +40,7 @@ constexpr int kTrouble = 2;
 
 const char kHelp[] =
     "commands:\n"
-    "  get|gets <key>...            gat|gats <exptime> <key>\n"
+    "  get|gets <key>...            gat|gats <exptime> <key>...\n"
     "  set|add|replace <key> <value> [flags [exptime]]\n"
     "  append|prepend <key> <value> cas <key> <value> <cas> [flags [exptime]]\n"
     "  delete <key>   incr|decr <key> <n>   touch <key> <exptime>\n"
@@ -133,10 +133,19 @@ int Run(client::Client* c, const std::vector<std::string>& a) {
     return r.items.empty() ? kNo : kOk;
   }
   if (cmd == "gat" || cmd == "gats") {
-    if (n != 3 || !ParseI64(a[1], &i64)) return Usage(cmd + " <exptime> <key>");
-    Result r = cmd == "gat" ? c->Gat(i64, a[2]) : c->Gats(i64, a[2]);
-    if (r.ok()) PrintValue(a[2], client::ItemView{a[2], r.value, r.flags, r.cas}, cmd == "gats");
-    return Report(r);
+    if (n < 3 || !ParseI64(a[1], &i64)) return Usage(cmd + " <exptime> <key>...");
+    bool gats = cmd == "gats";
+    if (n == 3) {
+      Result r = gats ? c->Gats(i64, a[2]) : c->Gat(i64, a[2]);
+      if (r.ok()) PrintValue(a[2], client::ItemView{a[2], r.value, r.flags, r.cas}, gats);
+      return Report(r);
+    }
+    std::vector<std::string_view> keys(a.begin() + 2, a.end());
+    Result r = gats ? c->MultiGats(i64, keys) : c->MultiGat(i64, keys);
+    if (!r.ok()) return Report(r);
+    for (const client::ItemView& item : r.items) PrintValue(item.key, item, gats);
+    std::cout << "END\n";
+    return r.items.empty() ? kNo : kOk;
   }
   if (cmd == "set" || cmd == "add" || cmd == "replace" || cmd == "cas") {
     bool cas = cmd == "cas";

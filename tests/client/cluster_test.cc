@@ -116,6 +116,27 @@ TEST_F(ClusterTest, MultiGetSplitsAndMerges) {
   }
 }
 
+TEST_F(ClusterTest, MultiGatSplitsMergesAndTouches) {
+  Cluster cluster(options_);
+  std::vector<std::string> keys;
+  for (int i = 0; i < 30; ++i) keys.push_back("gat" + std::to_string(i));
+  for (const std::string& k : keys) ASSERT_TRUE(cluster.Set(k, k + "?").ok());
+  std::vector<std::string_view> views(keys.begin(), keys.end());
+  views.push_back("gat-missing");
+  Result r = cluster.MultiGats(500, views);
+  ASSERT_TRUE(r.ok()) << r.Describe();
+  ASSERT_EQ(r.items.size(), keys.size());
+  for (const std::string& k : keys) {
+    EXPECT_EQ(r.items.at(k).value, k + "?");
+    EXPECT_NE(r.items.at(k).cas, 0u);
+    // Each key's own server touched it.
+    Result meta = cluster.MetaGet(k, "t");
+    ASSERT_TRUE(meta.ok()) << meta.Describe();
+    EXPECT_TRUE(meta.meta_flags == "t500" || meta.meta_flags == "t499") << k << " "
+                                                                        << meta.meta_flags;
+  }
+}
+
 TEST_F(ClusterTest, KeylessCommandsGoToEveryServer) {
   Cluster cluster(options_);
   ASSERT_TRUE(cluster.Set("x", "1").ok());

@@ -30,6 +30,8 @@ TEST(RequestTest, WireForms) {
   EXPECT_EQ(Wire(Request::Gats(30, "k")), "gats 30 k\r\n");
   EXPECT_EQ(Wire(Request::MultiGet({"a", "b", "c"})), "get a b c\r\n");
   EXPECT_EQ(Wire(Request::MultiGets({"a"})), "gets a\r\n");
+  EXPECT_EQ(Wire(Request::MultiGat(-1, {"a", "b"})), "gat -1 a b\r\n");
+  EXPECT_EQ(Wire(Request::MultiGats(30, {"a", "b", "c"})), "gats 30 a b c\r\n");
   EXPECT_EQ(Wire(Request::Set("k", "v\r\n", 4294967295u, 100)),
             "set k 4294967295 100 3\r\nv\r\n\r\n");
   EXPECT_EQ(Wire(Request::Add("k", "")), "add k 0 0 0\r\n\r\n");
@@ -71,6 +73,9 @@ TEST(RequestTest, RejectsWhatMemcachedWouldMisparse) {
   EXPECT_EQ(Rejection(Request::Get(std::string(251, 'x'))), "invalid key");
   EXPECT_EQ(Rejection(Request::MultiGet({"ok", "not ok"})), "invalid key");
   EXPECT_EQ(Rejection(Request::MultiGet({})), "multi-get without keys");
+  EXPECT_EQ(Rejection(Request::MultiGat(10, {"ok", std::string_view("a\0b", 3)})),
+            "invalid key");
+  EXPECT_EQ(Rejection(Request::MultiGats(10, {})), "multi-get without keys");
   EXPECT_NE(Rejection(Request::MetaGet("k", "v q")).find("quiet"), std::string::npos);
   EXPECT_NE(Rejection(Request::MetaGet("k", "v\r\nget x")).find("line break"),
             std::string::npos);

@@ -32,6 +32,36 @@ TEST_P(SessionMultiGetTest, MultiGetReturnsHitsByKey) {
   EXPECT_TRUE(s.MultiGet({"x", "y"}).items.empty());
 }
 
+// The TTL memcached reports for `key` (mg's t flag: -1 means never expires).
+long long TtlOf(Session& s, std::string_view key) {
+  Result r = s.MetaGet(key, "t");
+  if (!r.ok()) return -2;
+  size_t t = r.meta_flags.find('t');
+  return t == std::string::npos ? -3 : std::stoll(r.meta_flags.substr(t + 1));
+}
+
+TEST_P(SessionMultiGetTest, MultiGatReturnsAndTouchesEveryHit) {
+  Session s(OptionsFor(server_.port()));
+  ASSERT_TRUE(s.Set("ga", "1", 1).ok());
+  ASSERT_TRUE(s.Set("gb", "22", 2, 5000).ok());
+  ASSERT_EQ(TtlOf(s, "ga"), -1);
+  Result r = s.MultiGat(1000, {"ga", "missing", "gb"});
+  ASSERT_TRUE(r.ok()) << r.Describe();
+  ASSERT_EQ(r.items.size(), 2u);
+  EXPECT_EQ(r.items.at("ga").value, "1");
+  EXPECT_EQ(r.items.at("gb").flags, 2u);
+  EXPECT_EQ(r.items.at("gb").cas, 0u);  // gat does not report CAS
+  for (const char* key : {"ga", "gb"}) {
+    long long ttl = TtlOf(s, key);
+    EXPECT_TRUE(ttl >= 998 && ttl <= 1000) << key << " ttl " << ttl;
+  }
+  Result rs = s.MultiGats(0, {"ga", "gb"});
+  ASSERT_EQ(rs.items.size(), 2u);
+  EXPECT_NE(rs.items.at("ga").cas, 0u);
+  EXPECT_EQ(TtlOf(s, "gb"), -1);  // exptime 0: never expires
+  EXPECT_TRUE(s.MultiGat(10, {"x", "y"}).items.empty());
+}
+
 TEST_P(SessionMultiGetTest, MultiGetOfManyKeysAndSizes) {
   // Replies span many reads and buffer chains: the fast path and the codec
   // take turns (values up to 200 KB arrive in pieces).
