@@ -46,7 +46,9 @@ TEST_F(StoreTest, GetEachAnswersEveryKeyInOrder) {
   size_t calls = 0;
   store_->GetEach(keys, [&](size_t index, const ItemRef& item) {
     EXPECT_EQ(index, calls++);
-    if (item) EXPECT_EQ(item->key(), keys[index]);
+    if (item) {
+      EXPECT_EQ(item->key(), keys[index]);
+    }
     seen.push_back(item ? std::string(item->value()) : "<miss>");
   });
   ASSERT_EQ(seen.size(), keys.size());
