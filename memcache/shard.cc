@@ -8,7 +8,10 @@
 
 namespace memcache {
 
-Shard::Shard(std::atomic<int64_t>* bytes) : bytes_(bytes) {
+Shard::Shard(std::atomic<int64_t>* bytes, bool use_cas)
+    : bytes_(bytes),
+      use_cas_(use_cas),
+      classes_(SlabClasses::Default().largest() + 1) {
   buckets_ = new Item*[kInitialBuckets]();
   mask_ = kInitialBuckets - 1;
   hint_buckets_.store(buckets_, std::memory_order_relaxed);
@@ -63,6 +66,7 @@ void Shard::Link(Item* item, uint64_t hash) {
   item->hash_next_ = *head;
   *head = item;
   LruPushHead(item);
+  AddToClass(item);
   ++count_;
   bytes_->fetch_add(static_cast<int64_t>(item->charged_size()),
                     std::memory_order_relaxed);
@@ -85,6 +89,7 @@ ItemRef Shard::Unlink(Item* item, uint64_t hash) {
   item->hash_next_ = nullptr;
   LruRemove(item);
   item->SetBit(Item::kLinked, false);
+  RemoveFromClass(item);
   --count_;
   bytes_->fetch_sub(static_cast<int64_t>(item->charged_size()),
                     std::memory_order_relaxed);
@@ -104,11 +109,28 @@ ItemRef Shard::Replace(Item* old_item, Item* new_item, uint64_t hash) {
   old_item->hash_next_ = nullptr;
   LruRemove(old_item);
   old_item->SetBit(Item::kLinked, false);
+  RemoveFromClass(old_item);
   LruPushHead(new_item);
+  AddToClass(new_item);
   bytes_->fetch_add(static_cast<int64_t>(new_item->charged_size()) -
                         static_cast<int64_t>(old_item->charged_size()),
                     std::memory_order_relaxed);
   return ItemRef::Adopt(old_item);
+}
+
+void Shard::AddToClass(const Item* item) {
+  size_t total = ItemTotal(item);
+  SlabClassStats& c = classes_[slabs_.ClassFor(total)];
+  ++c.number;
+  ++c.touched;
+  c.mem_requested += total;
+}
+
+void Shard::RemoveFromClass(const Item* item) {
+  size_t total = ItemTotal(item);
+  SlabClassStats& c = classes_[slabs_.ClassFor(total)];
+  --c.number;
+  c.mem_requested -= total;
 }
 
 void Shard::Bump(Item* item) {

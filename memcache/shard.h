@@ -1,6 +1,6 @@
 // Shard: one lock's worth of the Store: a chained hash table and an LRU list,
 // both intrusive (the links live in the Item header), plus the counters the
-// Store sums up for stats.
+// Store sums up for stats, overall and per memcached slab class.
 //
 // Thread-safety: the Store locks mu() around every call below; Shard itself
 // does no locking. Linked items each hold one reference owned by the shard;
@@ -14,8 +14,11 @@
 #include <cstdint>
 #include <mutex>
 #include <string_view>
+#include <vector>
 
 #include "memcache/item.h"
+#include "memcache/slab_classes.h"
+#include "memcache/store.h"
 
 namespace memcache {
 
@@ -38,8 +41,9 @@ class alignas(64) Shard {
   static constexpr size_t kLoadNumerator = 2;
   static constexpr size_t kLoadDenominator = 1;
 
-  // `bytes` is the Store-wide counter of memory charged to linked items.
-  explicit Shard(std::atomic<int64_t>* bytes);
+  // `bytes` is the Store-wide counter of memory charged to linked items;
+  // `use_cas` is part of memcached's item size, hence of an item's class.
+  Shard(std::atomic<int64_t>* bytes, bool use_cas);
   ~Shard();  // drops the reference of every linked item
   Shard(const Shard&) = delete;
   Shard& operator=(const Shard&) = delete;
@@ -80,8 +84,25 @@ class alignas(64) Shard {
   size_t count() const { return count_; }
   ShardCounters counters;
 
+  // Per slab class numbers, indexed by class id. number and mem_requested
+  // are kept by Link/Unlink/Replace; the event counters are the caller's.
+  const std::vector<SlabClassStats>& class_stats() const { return classes_; }
+  // The counters of `item`'s class. Items carry no class (no spare header
+  // byte): it is recomputed from key and value length, a few compares.
+  SlabClassStats& ClassOf(const Item* item) {
+    return classes_[slabs_.ClassFor(ItemTotal(item))];
+  }
+  // memcached's size for `item` (its "ntotal"), what mem_requested sums.
+  size_t ItemTotal(const Item* item) const {
+    return SlabClasses::ItemTotal(item->key_len_, size_t{item->value_len_} + 2,
+                                  (item->bits() & Item::kHasFlags) != 0,
+                                  use_cas_);
+  }
+
  private:
   void Grow();
+  void AddToClass(const Item* item);
+  void RemoveFromClass(const Item* item);
   void LruPushHead(Item* item);
   void LruRemove(Item* item);
   // The link that points at `item` in its chain.
@@ -89,6 +110,9 @@ class alignas(64) Shard {
 
   std::mutex mu_;
   std::atomic<int64_t>* const bytes_;
+  const bool use_cas_;
+  const SlabClasses& slabs_ = SlabClasses::Default();
+  std::vector<SlabClassStats> classes_;
   Item** buckets_ = nullptr;
   size_t mask_ = 0;
   // buckets_ and mask_ for PrefetchBucket, which runs without the lock.

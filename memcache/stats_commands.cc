@@ -6,11 +6,13 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <string>
 
 #include "memcache/commands.h"
 #include "memcache/reply_writer.h"
+#include "memcache/slab_classes.h"
 
 namespace memcache {
 
@@ -66,6 +68,21 @@ StoreStats StoreSinceReset(CommandContext& ctx) {
   st.get_expired = Since(st.get_expired, b.get_expired);
   st.get_flushed = Since(st.get_flushed, b.get_flushed);
   st.malloc_fails = Since(st.malloc_fails, b.malloc_fails);
+  // number and mem_requested are state; only the event counters restart.
+  for (size_t id = 0; id < st.classes.size() && id < b.classes.size(); ++id) {
+    SlabClassStats& c = st.classes[id];
+    const SlabClassStats& old = b.classes[id];
+    for (uint64_t SlabClassStats::*f :
+         {&SlabClassStats::evicted, &SlabClassStats::evicted_unfetched,
+          &SlabClassStats::reclaimed, &SlabClassStats::expired_unfetched,
+          &SlabClassStats::crawler_reclaimed, &SlabClassStats::get_hits,
+          &SlabClassStats::cmd_set, &SlabClassStats::delete_hits,
+          &SlabClassStats::incr_hits, &SlabClassStats::decr_hits,
+          &SlabClassStats::cas_hits, &SlabClassStats::cas_badval,
+          &SlabClassStats::touch_hits}) {
+      c.*f = Since(c.*f, old.*f);
+    }
+  }
   return st;
 }
 
@@ -225,35 +242,88 @@ void SettingsStats(CommandContext& ctx, sock::Buffer* out) {
   w.End();
 }
 
+// "items:<id>:<name>" / "<id>:<name>".
+std::string ClassStat(const char* prefix, size_t id, const char* name) {
+  return prefix + std::to_string(id) + ":" + name;
+}
+
+// memcached 1.6.18's list with its default (segmented) LRU; the LRU
+// segments, ages and crawler work we do not have stay 0. Empty classes are
+// skipped, as memcached skips them.
 void ItemsStats(CommandContext& ctx, sock::Buffer* out) {
   StatWriter w(out);
   const StoreStats st = StoreSinceReset(ctx);
-  // One pseudo slab class holds everything: no slab allocator here.
-  if (st.curr_items > 0) {
-    w.Add("items:1:number", st.curr_items);
-    for (const char* name : {"items:1:number_hot", "items:1:number_warm",
-                             "items:1:number_cold", "items:1:age_hot",
-                             "items:1:age_warm", "items:1:age"}) {
-      w.Add(name, uint64_t{0});
+  for (size_t id = 1; id < st.classes.size(); ++id) {
+    const SlabClassStats& c = st.classes[id];
+    if (c.number == 0) continue;
+    auto add = [&w, id](const char* name, uint64_t v) {
+      w.Add(ClassStat("items:", id, name), v);
+    };
+    add("number", c.number);
+    for (const char* name :
+         {"number_hot", "number_warm", "number_cold", "age_hot", "age_warm",
+          "age"}) {
+      add(name, 0);
     }
-    w.Add("items:1:mem_requested", st.bytes);
-    w.Add("items:1:evicted", st.evictions);
-    w.Add("items:1:evicted_nonzero", uint64_t{0});
-    w.Add("items:1:evicted_time", uint64_t{0});
-    w.Add("items:1:outofmemory", uint64_t{0});
-    w.Add("items:1:tailrepairs", uint64_t{0});
-    w.Add("items:1:reclaimed", st.reclaimed);
-    w.Add("items:1:expired_unfetched", st.expired_unfetched);
-    w.Add("items:1:evicted_unfetched", st.evicted_unfetched);
+    add("mem_requested", c.mem_requested);
+    add("evicted", c.evicted);
+    for (const char* name : {"evicted_nonzero", "evicted_time", "outofmemory",
+                             "tailrepairs"}) {
+      add(name, 0);
+    }
+    add("reclaimed", c.reclaimed);
+    add("expired_unfetched", c.expired_unfetched);
+    add("evicted_unfetched", c.evicted_unfetched);
+    add("evicted_active", 0);
+    add("crawler_reclaimed", c.crawler_reclaimed);
+    for (const char* name :
+         {"crawler_items_checked", "lrutail_reflocked", "moves_to_cold",
+          "moves_to_warm", "moves_within_lru", "direct_reclaims",
+          "hits_to_hot", "hits_to_warm", "hits_to_cold", "hits_to_temp"}) {
+      add(name, 0);
+    }
   }
   w.End();
 }
 
+// memcached 1.6.18's "stats slabs" as if each class had the fewest 1 MiB
+// pages its items need: there are no slabs here, items are malloc'd. Like
+// memcached's, a class that once had an item keeps (at least) one page and
+// stays listed after its items are gone.
 void SlabsStats(CommandContext& ctx, sock::Buffer* out) {
   StatWriter w(out);
-  const StoreStats st = ctx.store->stats();
-  w.Add("active_slabs", uint64_t{st.curr_items > 0 ? 1u : 0u});
-  w.Add("total_malloced", st.bytes);
+  const StoreStats st = StoreSinceReset(ctx);
+  const SlabClasses& slabs = SlabClasses::Default();
+  uint64_t active = 0, malloced = 0;
+  for (size_t id = 1; id < st.classes.size(); ++id) {
+    const SlabClassStats& c = st.classes[id];
+    if (c.touched == 0) continue;
+    auto add = [&w, id](const char* name, uint64_t v) {
+      w.Add(ClassStat("", id, name), v);
+    };
+    const uint64_t per_page = slabs.chunks_per_page(static_cast<int>(id));
+    const uint64_t pages =
+        std::max<uint64_t>(1, (c.number + per_page - 1) / per_page);
+    add("chunk_size", slabs.chunk_size(static_cast<int>(id)));
+    add("chunks_per_page", per_page);
+    add("total_pages", pages);
+    add("total_chunks", pages * per_page);
+    add("used_chunks", c.number);
+    add("free_chunks", pages * per_page - c.number);
+    add("free_chunks_end", 0);
+    add("get_hits", c.get_hits);
+    add("cmd_set", c.cmd_set);
+    add("delete_hits", c.delete_hits);
+    add("incr_hits", c.incr_hits);
+    add("decr_hits", c.decr_hits);
+    add("cas_hits", c.cas_hits);
+    add("cas_badval", c.cas_badval);
+    add("touch_hits", c.touch_hits);
+    ++active;
+    malloced += pages * slabs.page_size();
+  }
+  w.Add("active_slabs", active);
+  w.Add("total_malloced", malloced);
   w.End();
 }
 

@@ -12,6 +12,7 @@
 #include "memcache/arith_value.h"
 #include "memcache/key_hash.h"
 #include "memcache/shard.h"
+#include "memcache/slab_classes.h"
 #include "memcache/store_impl.h"
 
 namespace memcache {
@@ -77,7 +78,11 @@ StoreResult Store::Put(StoreMode mode, const ItemRef& ref,
   ItemRef graveyard[Impl::kLinkEvictMax];
   Impl::TrimAfterUnlock trim(impl_.get(), hash);
   std::lock_guard<std::mutex> lock(s.mu());
-  Item* old = impl_->FindLive(s, it->key(), hash, now, &dead);
+  Item* old = impl_->FindLive(s, it->key(), hash, now, &dead,
+                              /*for_store=*/true);
+  SlabClassStats& written = s.ClassOf(it);
+  ++written.cmd_set;
+  ++written.touched;
   Item* to_link = nullptr;
   StoreResult result = StoreResult::kNotStored;
   if (old == nullptr) {
@@ -101,14 +106,18 @@ StoreResult Store::Put(StoreMode mode, const ItemRef& ref,
         impl_->MaybeBump(s, old, now);
         break;
       case StoreMode::kCas:
+        // Counted in the class of the item pushed out, as memcached does.
         if (cas_res == kMatch) {
+          ++s.ClassOf(old).cas_hits;
           to_link = it;
         } else if (cas_res == kStale) {
+          ++s.ClassOf(old).cas_hits;
           it->set_exptime(old->exptime());
           it->set_stale(true);
           if (old->win_token_sent()) it->set_win_token_sent(true);
           to_link = it;
         } else {
+          ++s.ClassOf(old).cas_badval;
           result = StoreResult::kExists;
         }
         break;
@@ -198,7 +207,10 @@ void Store::MarkAccessed(const ItemRef& item) {
   if (!item) return;
   Shard& s = impl_->ShardFor(HashKey(item->key()));
   std::lock_guard<std::mutex> lock(s.mu());
-  if (item->linked()) impl_->Hit(s, item.get(), impl_->Now());
+  if (item->linked()) {
+    impl_->Hit(s, item.get(), impl_->Now());
+    ++s.ClassOf(item.get()).get_hits;
+  }
 }
 
 ItemRef Store::GetAndTouch(std::string_view key, int64_t exptime) {
@@ -210,6 +222,7 @@ ItemRef Store::GetAndTouch(std::string_view key, int64_t exptime) {
   Item* it = impl_->FindLive(s, key, hash, now, &dead);
   if (it == nullptr) return nullptr;
   impl_->Hit(s, it, now);
+  ++s.ClassOf(it).touch_hits;
   it->set_exptime(exptime);
   return ItemRef::Share(it);
 }
@@ -226,6 +239,7 @@ DeleteResult Store::Delete(std::string_view key, uint64_t compare_cas) {
   Item* it = impl_->FindLive(s, key, hash, impl_->Now(), &dead);
   if (it == nullptr) return DeleteResult::kNotFound;
   if (compare_cas != 0 && it->cas() != compare_cas) return DeleteResult::kExists;
+  ++s.ClassOf(it).delete_hits;
   removed = s.Unlink(it, hash);
   return DeleteResult::kDeleted;
 }
@@ -243,6 +257,8 @@ ArithResult Store::Arith(std::string_view key, bool incr, uint64_t delta,
   if (it == nullptr) return ArithResult::kNotFound;
   uint64_t v;
   if (!ParseArithValue(it->value(), &v)) return ArithResult::kNonNumeric;
+  SlabClassStats& cls = s.ClassOf(it);
+  ++(incr ? cls.incr_hits : cls.decr_hits);
   if (incr) {
     v += delta;  // wraps modulo 2^64, as in memcached
   } else {
@@ -362,10 +378,38 @@ void Store::SetMemoryLimit(size_t bytes) {
   impl_->limit.store(bytes, std::memory_order_relaxed);
 }
 
+namespace {
+
+void AddClassStats(const SlabClassStats& from, SlabClassStats* to) {
+  to->number += from.number;
+  to->mem_requested += from.mem_requested;
+  to->touched += from.touched;
+  to->evicted += from.evicted;
+  to->evicted_unfetched += from.evicted_unfetched;
+  to->reclaimed += from.reclaimed;
+  to->expired_unfetched += from.expired_unfetched;
+  to->crawler_reclaimed += from.crawler_reclaimed;
+  to->get_hits += from.get_hits;
+  to->cmd_set += from.cmd_set;
+  to->delete_hits += from.delete_hits;
+  to->incr_hits += from.incr_hits;
+  to->decr_hits += from.decr_hits;
+  to->cas_hits += from.cas_hits;
+  to->cas_badval += from.cas_badval;
+  to->touch_hits += from.touch_hits;
+}
+
+}  // namespace
+
 StoreStats Store::stats() const {
   StoreStats st;
+  st.classes.resize(SlabClasses::Default().largest() + 1);
   for (const auto& shard : impl_->shards) {
     std::lock_guard<std::mutex> lock(shard->mu());
+    const std::vector<SlabClassStats>& classes = shard->class_stats();
+    for (size_t id = 0; id < classes.size(); ++id) {
+      AddClassStats(classes[id], &st.classes[id]);
+    }
     const ShardCounters& c = shard->counters;
     st.curr_items += shard->count();
     st.total_items += c.total_items;
@@ -384,6 +428,10 @@ StoreStats Store::stats() const {
   st.limit_maxbytes = impl_->limit.load(std::memory_order_relaxed);
   st.malloc_fails = impl_->malloc_fails.load(std::memory_order_relaxed);
   return st;
+}
+
+std::vector<SlabClassStats> Store::ClassStats() const {
+  return stats().classes;
 }
 
 const StoreOptions& Store::options() const { return impl_->options; }

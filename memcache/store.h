@@ -43,6 +43,34 @@ enum class DeleteResult { kDeleted, kNotFound, kExists };
 enum class ArithResult { kOk, kNotFound, kNonNumeric, kNoMemory };
 enum class AllocError { kNone, kTooLarge, kNoMemory };
 
+// Numbers for one memcached slab class (see SlabClasses; the Store has no
+// slabs, an item is counted in the class memcached would put it in). number
+// and mem_requested describe the items linked now; the rest count events
+// since the Store was created.
+struct SlabClassStats {
+  uint64_t number = 0;             // linked items
+  uint64_t mem_requested = 0;      // sum of SlabClasses::ItemTotal of those
+  // Non-zero once an item of the class was written or linked; not cleared
+  // by "stats reset". memcached keeps a class's slab pages, and lists it,
+  // from its first allocation on.
+  uint64_t touched = 0;
+  uint64_t evicted = 0;            // live items unlinked to make room
+  uint64_t evicted_unfetched = 0;  // ... that were never read
+  uint64_t reclaimed = 0;          // dead items freed (room, sweep, a store)
+  uint64_t expired_unfetched = 0;  // ... that were never read
+  uint64_t crawler_reclaimed = 0;  // ... by ReclaimExpired
+  // Hits as memcached's "stats slabs" counts them, by the hit item's class.
+  // Meta commands that go through Mutate (mg, ms, md, ma) are not counted.
+  uint64_t get_hits = 0;     // Get, GetEach, MarkAccessed
+  uint64_t cmd_set = 0;      // Put calls, by the new item's class
+  uint64_t delete_hits = 0;  // Delete
+  uint64_t incr_hits = 0;    // Arith
+  uint64_t decr_hits = 0;
+  uint64_t cas_hits = 0;     // Put kCas, by the replaced item's class
+  uint64_t cas_badval = 0;
+  uint64_t touch_hits = 0;   // GetAndTouch, Touch
+};
+
 struct StoreStats {
   uint64_t curr_items = 0;
   uint64_t total_items = 0;
@@ -60,6 +88,9 @@ struct StoreStats {
   uint64_t hash_buckets = 0;       // total buckets over all shards
   uint64_t hash_bytes = 0;         // memory of the bucket arrays
   uint64_t malloc_fails = 0;
+  // Indexed by slab class id (0 unused), SlabClasses::Default().largest() + 1
+  // entries.
+  std::vector<SlabClassStats> classes;
 };
 
 class Store {
@@ -147,7 +178,10 @@ class Store {
   // cache_memlimit. Takes effect on later allocations (they evict down to
   // it); options().memory_limit keeps the initial value.
   void SetMemoryLimit(size_t bytes);
+  // Sums every shard's counters, taking each shard lock in turn.
   StoreStats stats() const;
+  // stats().classes alone.
+  std::vector<SlabClassStats> ClassStats() const;
   const StoreOptions& options() const;
 
   class Impl;

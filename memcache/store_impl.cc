@@ -34,7 +34,9 @@ Store::Impl::Impl(StoreOptions opts)
       limit(opts.memory_limit) {
   size_t n = size_t{1} << shard_bits;
   shards.reserve(n);
-  for (size_t i = 0; i < n; ++i) shards.push_back(std::make_unique<Shard>(&bytes));
+  for (size_t i = 0; i < n; ++i) {
+    shards.push_back(std::make_unique<Shard>(&bytes, opts.use_cas));
+  }
 }
 
 ItemRef Store::Impl::GetHashed(std::string_view key, uint64_t hash) {
@@ -45,14 +47,18 @@ ItemRef Store::Impl::GetHashed(std::string_view key, uint64_t hash) {
   Item* it = FindLive(s, key, hash, now, &dead);
   if (it == nullptr) return nullptr;
   Hit(s, it, now);
+  ++s.ClassOf(it).get_hits;
   return ItemRef::Share(it);
 }
 
 Item* Store::Impl::FindLive(Shard& s, std::string_view key, uint64_t hash,
-                            int64_t now, ItemRef* dead) {
+                            int64_t now, ItemRef* dead, bool for_store) {
   Item* it = s.Find(key, hash);
   if (it == nullptr) return nullptr;
-  if (IsFlushed(it, now)) {
+  if (for_store) {
+    if (!IsDead(it, now)) return it;
+    CountReclaimed(s, it);
+  } else if (IsFlushed(it, now)) {
     ++s.counters.get_flushed;
   } else if (IsExpired(it, now)) {
     ++s.counters.get_expired;
@@ -76,18 +82,32 @@ size_t Store::Impl::EvictLocked(Shard& s, size_t extra, const Item* keep,
       }
     }
     if (victim != nullptr) {
-      ++s.counters.reclaimed;
-      if (!victim->fetched()) ++s.counters.expired_unfetched;
+      CountReclaimed(s, victim);
     } else {
       victim = s.lru_tail();
       if (victim != nullptr && victim == keep) victim = Shard::TowardHead(victim);
       if (victim == nullptr) break;
+      SlabClassStats& c = s.ClassOf(victim);
       ++s.counters.evictions;
-      if (!victim->fetched()) ++s.counters.evicted_unfetched;
+      ++c.evicted;
+      if (!victim->fetched()) {
+        ++s.counters.evicted_unfetched;
+        ++c.evicted_unfetched;
+      }
     }
     graveyard[n++] = s.Unlink(victim, HashKey(victim->key()));
   }
   return n;
+}
+
+void Store::Impl::CountReclaimed(Shard& s, const Item* it) {
+  SlabClassStats& c = s.ClassOf(it);
+  ++s.counters.reclaimed;
+  ++c.reclaimed;
+  if (!it->fetched()) {
+    ++s.counters.expired_unfetched;
+    ++c.expired_unfetched;
+  }
 }
 
 size_t Store::Impl::EvictFrom(Shard& s, size_t extra, size_t* budget) {
@@ -159,9 +179,9 @@ size_t Store::Impl::SweepShard(Shard& s, size_t max_items) {
         Item* next = Shard::ChainNext(it);
         ++items;
         if (n < kStoreBatch && IsDead(it, now)) {
-          ++s.counters.reclaimed;
+          CountReclaimed(s, it);
           ++s.counters.crawler_reclaimed;
-          if (!it->fetched()) ++s.counters.expired_unfetched;
+          ++s.ClassOf(it).crawler_reclaimed;
           graveyard[n++] = s.Unlink(it, HashKey(it->key()));
         }
         it = next;

@@ -80,9 +80,12 @@ class Store::Impl {
   }
 
   // The live item for key, or null. A dead one found is unlinked and its
-  // reference parked in *dead (freed after unlock).
+  // reference parked in *dead (freed after unlock), counted as an expired or
+  // flushed lookup, or, for a store (`for_store`), as reclaimed: in
+  // memcached the item allocation or the LRU maintainer would have
+  // reclaimed it before the store looked (t/issue_183.t, t/issue_163.t).
   Item* FindLive(Shard& s, std::string_view key, uint64_t hash, int64_t now,
-                 ItemRef* dead);
+                 ItemRef* dead, bool for_store = false);
   // Store::Get with the key's hash already computed. Takes the shard lock.
   ItemRef GetHashed(std::string_view key, uint64_t hash);
 
@@ -100,6 +103,10 @@ class Store::Impl {
     if (!it->fetched()) it->set_fetched(true);
     MaybeBump(s, it, now);
   }
+
+  // Counts a dead item about to be unlinked as reclaimed (memcached's
+  // lru_pull_tail), overall and in its class.
+  static void CountReclaimed(Shard& s, const Item* it);
 
   bool OverLimit(size_t extra) const {
     return bytes.load(std::memory_order_relaxed) + static_cast<int64_t>(extra) >
