@@ -53,6 +53,9 @@ DEFINE_double(warmup, 1, "seconds of load before measuring (duration runs only)"
 DEFINE_string(protocol, "text", "text (get/set) | meta (mg/ms) | echo (line echo server)");
 DEFINE_string(json, "", "also write the results as JSON to this file");
 DEFINE_bool(quiet, false, "no table on stdout");
+DEFINE_bool(io_uring, true,
+            "batch each load loop's socket reads and writes into one io_uring system call "
+            "each (false: one system call per read and write)");
 
 namespace bench {
 namespace {
@@ -81,6 +84,7 @@ struct Config {
   uint64_t requests = 0;
   Protocol protocol = Protocol::kText;
   int multiget = 1;  // keys per get request
+  bool io_batching = true;  // sock::EventLoop::SetIoBatching of each load loop
 };
 
 // State the main thread shares with the load threads.
@@ -122,7 +126,7 @@ class Worker {
   Worker(int id, const Config& config, Shared* shared)
       : id_(id), config_(config), shared_(shared), rng_(0x9e3779b9u * (id + 1)),
         gauss_(config.keys / 2.0, config.keys / 6.0),
-        value_(config.value_size, 'x'), loop_thread_("load" + std::to_string(id)) {
+        value_(config.value_size, 'x'), loop_thread_("load" + std::to_string(id), {}, config.io_batching) {
     line_ = value_ + "\r\n";
   }
 
@@ -412,6 +416,7 @@ bool ParseConfig(Config* c, std::string* error) {
   }
   c->key_prefix = FLAGS_key_prefix;
   c->value_size = FLAGS_value_size;
+  c->io_batching = FLAGS_io_uring;
   if (c->value_size < 0 || (FLAGS_protocol == "echo" && c->value_size < 1)) {
     *error = "--value_size out of range";
     return false;

@@ -43,7 +43,8 @@ struct Gather {
 
 Cluster::Cluster(ClusterOptions options) : options_(std::move(options)) {
   loop_thread_ =
-      std::make_unique<sock::EventLoopThread>("mc-cluster", options_.session.busy_poll);
+      std::make_unique<sock::EventLoopThread>("mc-cluster", options_.session.busy_poll,
+                                                options_.session.io_batching);
   sock::EventLoop* loop = loop_thread_->Start();
   for (const ServerAddress& address : options_.servers) {
     SessionOptions so = options_.session;

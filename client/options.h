@@ -59,6 +59,10 @@ struct SessionOptions {
   // Zero (the default) always sleeps. Ignored when the Session runs on a
   // caller-provided loop; a Cluster applies it to its shared loop.
   std::chrono::microseconds busy_poll{0};
+  // Batched socket I/O on the session's own loop (sock::EventLoop::
+  // SetIoBatching): what many sessions sharing one loop read and write in an
+  // iteration takes one io_uring system call. Same scope as busy_poll.
+  bool io_batching = true;
 };
 
 struct ClusterOptions {

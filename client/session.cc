@@ -10,7 +10,8 @@ namespace client {
 
 Session::Session(SessionOptions options, sock::EventLoop* loop) {
   if (loop == nullptr) {
-    own_loop_ = std::make_unique<sock::EventLoopThread>("mc-session", options.busy_poll);
+    own_loop_ = std::make_unique<sock::EventLoopThread>("mc-session", options.busy_poll,
+                                                      options.io_batching);
     loop = own_loop_->Start();
   }
   core_ = std::make_shared<SessionCore>(std::move(options), loop);

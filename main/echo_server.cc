@@ -22,6 +22,9 @@ DEFINE_string(engine, "event", "connection engine: event | threaded");
 DEFINE_int32(threads, 4, "I/O threads (event engine)");
 DEFINE_int32(max_connections, 1024, "connections beyond this are refused");
 DEFINE_int32(idle_timeout_ms, 0, "close connections idle this long (0: never)");
+DEFINE_bool(io_uring, true,
+            "event engine: batch each loop iteration's socket reads and writes into one "
+            "io_uring system call each");
 DEFINE_int32(busy_poll_us, 0,
              "I/O threads poll this many microseconds before sleeping (0: off)");
 DEFINE_int32(max_line, 8192, "longest accepted line, in bytes");
@@ -70,6 +73,7 @@ int main(int argc, char** argv) {
   options.max_connections = FLAGS_max_connections;
   options.idle_timeout = std::chrono::milliseconds(FLAGS_idle_timeout_ms);
   options.busy_poll = std::chrono::microseconds(FLAGS_busy_poll_us);
+  options.io_batching = FLAGS_io_uring;
   const size_t max_line = static_cast<size_t>(FLAGS_max_line);
 
   // Block the stop signals before any thread starts (threads inherit the

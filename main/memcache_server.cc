@@ -39,6 +39,9 @@ DEFINE_int32(idle_timeout, 0, "close connections idle this many seconds (0: neve
 DEFINE_int32(busy_poll_us, 0,
              "event engine: I/O threads poll this many microseconds after their last event "
              "before sleeping (0: off; for I/O threads with a core each)");
+DEFINE_bool(io_uring, true,
+            "event engine: batch each loop iteration's socket reads and writes into one "
+            "io_uring system call each (false: one system call per read and write)");
 DEFINE_int32(backlog, 1024, "listen backlog (-b)");
 DEFINE_bool(disable_cas, false, "disable CAS (-C)");
 DEFINE_bool(disable_flush_all, false, "refuse the flush_all command (-F)");
@@ -75,6 +78,8 @@ void PrintUsage() {
       "    --idle_timeout=<secs>     close idle connections (default: 0, off)\n"
       "    --busy_poll_us=<usecs>    I/O threads poll this long before sleeping;\n"
       "                              for threads with a core each (default: 0, off)\n"
+      "    --io_uring=false          one system call per socket read and write instead\n"
+      "                              of one io_uring call per loop iteration\n"
       "    --metrics_port=<num>      Prometheus /metrics port (default: 0, off)\n"
       "    --metrics_listen=<addr>   metrics interface (default: 127.0.0.1)\n",
       kVersionLine);
@@ -236,6 +241,7 @@ std::string BuildOptions(memcache::MemcacheServerOptions* options) {
   options->server.backlog = FLAGS_backlog;
   options->server.idle_timeout = std::chrono::seconds(FLAGS_idle_timeout);
   options->server.busy_poll = std::chrono::microseconds(FLAGS_busy_poll_us);
+  options->server.io_batching = FLAGS_io_uring;
   options->store.memory_limit = memory;
   options->store.max_item_size = item_size;
   options->store.use_cas = !FLAGS_disable_cas;

@@ -100,6 +100,22 @@ size_t Buffer::CopyOut(void* out, size_t n) const {
   return got < 0 ? 0 : static_cast<size_t>(got);
 }
 
+int Buffer::PeekChains(iovec* out, int max, size_t* bytes) const {
+  constexpr int kMax = 64;
+  evbuffer_iovec vec[kMax];
+  int n = evbuffer_peek(buf_, -1, nullptr, vec, max < kMax ? max : kMax);
+  if (n > max) n = max;
+  if (n > kMax) n = kMax;
+  size_t total = 0;
+  for (int i = 0; i < n; ++i) {
+    out[i].iov_base = vec[i].iov_base;
+    out[i].iov_len = vec[i].iov_len;
+    total += vec[i].iov_len;
+  }
+  *bytes = total;
+  return n;
+}
+
 void Buffer::Drain(size_t n) {
   if (n > 0) evbuffer_drain(buf_, n);
 }

@@ -12,6 +12,7 @@
 #include <string_view>
 
 struct evbuffer;
+struct iovec;
 
 namespace sock {
 
@@ -55,6 +56,11 @@ class Buffer {
   // Copies up to `n` bytes from the front into `out` without draining;
   // returns how many were copied.
   size_t CopyOut(void* out, size_t n) const;
+  // Points up to `max` iovecs at the front chains, without copying or
+  // draining (for a gather write someone else issues); returns how many it
+  // filled and, in *bytes, their total length. Valid until the buffer is next
+  // changed.
+  int PeekChains(iovec* out, int max, size_t* bytes) const;
   // Removes the first `n` bytes (or everything, if fewer).
   void Drain(size_t n);
   void Clear() { Drain(size()); }

@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "sock/event_loop.h"
+#include "sock/io_batch.h"
 #include "sock/server.h"
 #include "sock/socket_util.h"
 
@@ -83,6 +84,15 @@ void EventConnection::Start() {
 // the callback; the connection may close inside it).
 void EventConnection::OnReadable(int, short, void* arg) {
   auto* conn = static_cast<EventConnection*>(arg);
+  IoBatch* batch = conn->batch();
+  if (batch != nullptr && conn->state_.load(std::memory_order_relaxed) == State::kOpen) {
+    // Read with the other connections ready in this iteration.
+    if (!conn->read_queued_) {
+      conn->read_queued_ = true;
+      batch->AddRead(conn->self_);
+    }
+    return;
+  }
   EventLoop::BusyScope busy(conn->loop_);
   conn->HandleRead();
 }
@@ -108,6 +118,10 @@ void EventConnection::HandleRead() {
     return;
   }
   long n = input_.ReadFrom(fd_, options_.read_chunk);
+  AfterRead(n, n < 0 ? errno : 0);
+}
+
+void EventConnection::AfterRead(long n, int err) {
   if (n > 0) {
     if (options_.stats != nullptr) {
       options_.stats->bytes_read.fetch_add(n, std::memory_order_relaxed);
@@ -128,10 +142,45 @@ void EventConnection::HandleRead() {
     peer_eof_ = true;
     input_.Clear();
     RequestClose("peer closed");
-  } else if (!WouldBlock(errno)) {
-    CloseNow(errno == ECONNRESET ? "reset by peer"
-                                 : "read error: " + ErrnoText(errno));
+  } else if (!WouldBlock(err)) {
+    CloseNow(err == ECONNRESET ? "reset by peer" : "read error: " + ErrnoText(err));
   }
+}
+
+IoBatch* EventConnection::batch() const { return loop_->io_batch(); }
+
+bool EventConnection::ReadQueued(bool direct) {
+  read_queued_ = false;
+  State s = state_.load(std::memory_order_relaxed);
+  if (s == State::kLingering) {
+    HandleLingerRead();
+    return false;
+  }
+  if (s != State::kOpen || !reading_) return false;  // closed or paused since
+  if (direct) {
+    HandleRead();
+    return false;
+  }
+  return true;
+}
+
+void EventConnection::FinishBatchedRead(const char* data, long res, size_t asked) {
+  // An earlier connection's handler in this batch may have closed us.
+  if (state_.load(std::memory_order_relaxed) != State::kOpen) return;
+  if (res <= 0) {
+    AfterRead(res == 0 ? 0 : -1, static_cast<int>(-res));
+    return;
+  }
+  input_.Append(data, static_cast<size_t>(res));
+  long n = res;
+  if (static_cast<size_t>(res) == asked) {
+    // More may be waiting (a large value): take it now, zero-copy, rather
+    // than a batch slot per loop iteration. EOF or an error shows up again
+    // on the next read.
+    long more = input_.ReadFrom(fd_, options_.read_chunk);
+    if (more > 0) n += more;
+  }
+  AfterRead(n, 0);
 }
 
 void EventConnection::HandleLingerRead() {
@@ -239,6 +288,22 @@ void EventConnection::TakeCrossThreadOutput() {
 
 void EventConnection::Flush() {
   if (state_.load(std::memory_order_relaxed) != State::kOpen) return;
+  IoBatch* io_batch = batch();
+  if (io_batch == nullptr) {
+    FlushNow();
+    return;
+  }
+  // Written with the other connections' output at the end of this loop
+  // iteration (or, outside an iteration, before the loop next waits).
+  if (!output_.empty() && !writing_ && !write_queued_) {
+    write_queued_ = true;
+    io_batch->AddWrite(self_);
+  }
+  AfterOutputChange();
+}
+
+void EventConnection::FlushNow() {
+  if (state_.load(std::memory_order_relaxed) != State::kOpen) return;
   if (!output_.empty() && !writing_) {
     long n = WriteSome();
     if (n < 0 && !WouldBlock(errno)) {
@@ -268,6 +333,47 @@ long EventConnection::WriteSome() {
     options_.stats->bytes_written.fetch_add(total, std::memory_order_relaxed);
   }
   return total > 0 ? total : n;
+}
+
+int EventConnection::WriteQueued(iovec* iov, int max, size_t* bytes) {
+  write_queued_ = false;
+  if (iov == nullptr) {
+    FlushNow();
+    return 0;
+  }
+  if (state_.load(std::memory_order_relaxed) != State::kOpen || writing_ ||
+      output_.empty()) {
+    return 0;
+  }
+  return output_.PeekChains(iov, max, bytes);
+}
+
+void EventConnection::FinishBatchedWrite(long res, size_t asked) {
+  if (state_.load(std::memory_order_relaxed) != State::kOpen) return;
+  if (res < 0 && !WouldBlock(static_cast<int>(-res))) {
+    CloseNow("write error: " + ErrnoText(static_cast<int>(-res)));
+    return;
+  }
+  if (res > 0) {
+    output_.Drain(static_cast<size_t>(res));
+    if (options_.stats != nullptr) {
+      options_.stats->bytes_written.fetch_add(res, std::memory_order_relaxed);
+    }
+    // The socket took everything asked; the rest (more chains than one
+    // batched write carries) goes now, as an unbatched flush would.
+    if (!output_.empty() && static_cast<size_t>(res) == asked) {
+      long n = WriteSome();
+      if (n < 0 && !WouldBlock(errno)) {
+        CloseNow("write error: " + ErrnoText(errno));
+        return;
+      }
+    }
+  }
+  if (!output_.empty() && !writing_) {  // the socket is full: wait for room
+    event_add(write_event_, nullptr);
+    writing_ = true;
+  }
+  AfterOutputChange();
 }
 
 void EventConnection::HandleWrite() {

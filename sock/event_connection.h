@@ -25,10 +25,12 @@
 #include "sock/connection_options.h"
 
 struct event;
+struct iovec;
 
 namespace sock {
 
 class EventLoop;
+class IoBatch;
 
 class EventConnection : public Connection {
  public:
@@ -53,6 +55,7 @@ class EventConnection : public Connection {
   ConnectionHandler* handler() const { return handler_.get(); }
 
  private:
+  friend class IoBatch;
   enum class State { kNew, kOpen, kLingering, kClosed };
 
   EventConnection(EventLoop* loop, int fd, uint64_t id, std::string peer,
@@ -64,7 +67,24 @@ class EventConnection : public Connection {
   static void OnTimer(int fd, short what, void* arg);
 
   void HandleRead();
+  // What a read returned (`n`, and errno as `err` when n < 0), as the
+  // handler and the connection's state see it.
+  void AfterRead(long n, int err);
   void HandleLingerRead();
+  // IoBatch's side (see sock/io_batch.h). ReadQueued: the queued read is
+  // due; with `direct` it reads now, else it returns whether the batch
+  // should read for us (then FinishBatchedRead gets the bytes).
+  bool ReadQueued(bool direct);
+  void FinishBatchedRead(const char* data, long res, size_t asked);
+  // WriteQueued: the queued flush is due; with a null `iov` it writes now,
+  // else it fills up to `max` iovecs with output for the batch to send and
+  // returns how many (0: nothing to send), their length in *bytes.
+  int WriteQueued(iovec* iov, int max, size_t* bytes);
+  void FinishBatchedWrite(long res, size_t asked);
+  int fd() const { return fd_; }
+  IoBatch* batch() const;
+  // The immediate flush (what a flush does without a batch).
+  void FlushNow();
   void HandleWrite();
   void HandleTimer();
   // After a handler callback: carry out a deferred Abort, else flush.
@@ -101,6 +121,8 @@ class EventConnection : public Connection {
   bool close_requested_ = false;
   bool abort_requested_ = false;
   bool peer_eof_ = false;
+  bool read_queued_ = false;   // in the loop's IoBatch for a read
+  bool write_queued_ = false;  // in the loop's IoBatch for a flush
   std::string close_reason_;
   std::chrono::steady_clock::time_point last_input_;
   std::shared_ptr<EventConnection> self_;

@@ -6,6 +6,8 @@
 
 #include <utility>
 
+#include "sock/io_batch.h"
+
 namespace sock {
 
 namespace {
@@ -35,7 +37,8 @@ struct EventLoop::Timer {
   event* ev = nullptr;
 };
 
-EventLoop::EventLoop() : thread_id_(std::this_thread::get_id()) {
+EventLoop::EventLoop()
+    : thread_id_(std::this_thread::get_id()), io_batch_(std::make_unique<IoBatch>()) {
   InitLibeventThreadsOnce();
   base_ = event_base_new();
   CHECK(base_ != nullptr) << "event_base_new failed";
@@ -59,8 +62,10 @@ EventLoop::~EventLoop() {
       busy = busy || !pending_.empty();
     }
     RunPendingFunctors();
+    RunIoBatch();
     if (!busy) break;
   }
+  if (io_batch_) io_batch_->Clear();
   for (auto& kv : timers_) event_free(kv.second->ev);
   timers_.clear();
   event_free(wakeup_event_);
@@ -78,11 +83,20 @@ void EventLoop::Run() {
   VLOG(1) << "event loop " << this << " running";
   if (busy_poll_.count() > 0) {
     RunPolling();
+  } else if (io_batch_ != nullptr) {
+    // One iteration at a time, so the batch runs after each one's callbacks
+    // (and before the loop waits: nothing queued waits with it).
+    while (!quit_.load(std::memory_order_acquire)) {
+      RunIoBatch();
+      event_base_loop(base_, EVLOOP_ONCE | EVLOOP_NO_EXIT_ON_EMPTY);
+    }
   } else {
     event_base_loop(base_, EVLOOP_NO_EXIT_ON_EMPTY);
   }
   // Functors queued while we were stopping would otherwise only be dropped.
+  RunIoBatch();
   RunPendingFunctors();
+  RunIoBatch();
   VLOG(1) << "event loop " << this << " stopped";
 }
 
@@ -92,16 +106,33 @@ void EventLoop::RunPolling() {
   auto last_work = std::chrono::steady_clock::now();
   while (!quit_.load(std::memory_order_acquire)) {
     const uint64_t before = busy_nanos();
-    event_base_loop(base_, EVLOOP_NONBLOCK);
+    // ONCE as well: with NONBLOCK alone libevent polls again after running
+    // callbacks, and a connection that left its read to the batch is still
+    // readable, so it would never return.
+    event_base_loop(base_, EVLOOP_ONCE | EVLOOP_NONBLOCK);
+    RunIoBatch();
     const auto now = std::chrono::steady_clock::now();
     if (busy_nanos() != before) {
       last_work = now;
     } else if (now - last_work > busy_poll_) {
       // Idle: sleep until an event (even with none registered yet).
       event_base_loop(base_, EVLOOP_ONCE | EVLOOP_NO_EXIT_ON_EMPTY);
+      RunIoBatch();
       last_work = std::chrono::steady_clock::now();
     }
   }
+}
+
+void EventLoop::SetIoBatching(bool on) {
+  if (on == (io_batch_ != nullptr)) return;
+  CHECK(io_batch_ == nullptr || io_batch_->empty()) << "SetIoBatching with I/O queued";
+  io_batch_ = on ? std::make_unique<IoBatch>() : nullptr;
+}
+
+void EventLoop::RunIoBatch() {
+  if (io_batch_ == nullptr || io_batch_->empty()) return;
+  BusyScope busy(this);
+  io_batch_->Run();
 }
 
 void EventLoop::Quit() {

@@ -32,6 +32,8 @@ struct event_base;
 
 namespace sock {
 
+class IoBatch;
+
 class EventLoop {
  public:
   using Functor = std::function<void()>;
@@ -53,6 +55,14 @@ class EventLoop {
   // only when each polling loop has a core of its own. 0 (the default)
   // always blocks. Call before Run().
   void SetBusyPoll(std::chrono::microseconds window) { busy_poll_ = window; }
+  // Batched socket I/O (sock/io_batch.h, on by default): connections read
+  // and write at the end of each loop iteration, all of them in one
+  // io_uring system call each. Off: every read and write is its own system
+  // call, made as soon as the connection is ready. Call before any
+  // connection is registered.
+  void SetIoBatching(bool on);
+  // Engine internals: the batch, or null when batching is off.
+  IoBatch* io_batch() const { return io_batch_.get(); }
   // Makes Run() return after the current iteration. Thread-safe; a Quit()
   // before Run() makes Run() return at once.
   void Quit();
@@ -120,6 +130,7 @@ class EventLoop {
   void Wakeup();
   void RunPendingFunctors();
   void RunPolling();
+  void RunIoBatch();
   TimerId AddTimer(std::chrono::milliseconds after, bool repeat, Functor f);
   void AddTimerInLoop(TimerId id, std::chrono::milliseconds after, bool repeat,
                       Functor f);
@@ -131,6 +142,7 @@ class EventLoop {
   std::atomic<bool> quit_{false};
   std::atomic<uint64_t> busy_nanos_{0};
   std::chrono::microseconds busy_poll_{0};
+  std::unique_ptr<IoBatch> io_batch_;
 
   std::mutex mutex_;
   std::vector<Functor> pending_;  // guarded by mutex_

@@ -8,8 +8,8 @@
 namespace sock {
 
 EventLoopThread::EventLoopThread(std::string name,
-                                 std::chrono::microseconds busy_poll)
-    : name_(std::move(name)), busy_poll_(busy_poll) {}
+                                 std::chrono::microseconds busy_poll, bool io_batching)
+    : name_(std::move(name)), busy_poll_(busy_poll), io_batching_(io_batching) {}
 
 EventLoopThread::~EventLoopThread() { Stop(); }
 
@@ -18,6 +18,7 @@ EventLoop* EventLoopThread::Start() {
   loop_ = std::make_unique<EventLoop>();
   EventLoop* loop = loop_.get();
   loop->SetBusyPoll(busy_poll_);
+  loop->SetIoBatching(io_batching_);
   // The functor runs only once Run() has claimed the loop for the new thread,
   // so after Start() returns IsInLoopThread() is false for the caller and
   // RunInLoop posts land on the loop thread.

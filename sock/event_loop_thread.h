@@ -17,9 +17,11 @@ namespace sock {
 
 class EventLoopThread {
  public:
-  // `busy_poll`: see EventLoop::SetBusyPoll (0: block when idle).
+  // `busy_poll`: see EventLoop::SetBusyPoll (0: block when idle);
+  // `io_batching`: see EventLoop::SetIoBatching.
   explicit EventLoopThread(std::string name = "loop",
-                           std::chrono::microseconds busy_poll = {});
+                           std::chrono::microseconds busy_poll = {},
+                           bool io_batching = true);
   ~EventLoopThread();
   EventLoopThread(const EventLoopThread&) = delete;
   EventLoopThread& operator=(const EventLoopThread&) = delete;
@@ -35,6 +37,7 @@ class EventLoopThread {
  private:
   const std::string name_;
   const std::chrono::microseconds busy_poll_;
+  const bool io_batching_;
   std::unique_ptr<EventLoop> loop_;
   std::thread thread_;
 };

@@ -128,7 +128,7 @@ bool Server::Impl::Start(std::string* error) {
     for (int i = 0; i < n; ++i) {
       io_threads_.push_back(
           std::make_unique<EventLoopThread>("io" + std::to_string(i),
-                                            options_.busy_poll));
+                                            options_.busy_poll, options_.io_batching));
       io_threads_.back()->Start();
     }
   }

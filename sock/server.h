@@ -36,6 +36,10 @@ struct ServerOptions {
   // its last event (EventLoop::SetBusyPoll). For I/O threads that have a
   // core each; 0 sleeps at once when idle.
   std::chrono::microseconds busy_poll{0};
+  // Event engine: batch each loop iteration's socket reads and writes into
+  // one io_uring system call each (EventLoop::SetIoBatching); falls back to
+  // plain system calls where io_uring is unavailable.
+  bool io_batching = true;
   int backlog = 1024;
   int max_connections = 1024;  // past this, new connections are refused
   // Sent to a connection refused for max_connections before it is closed.
