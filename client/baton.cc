@@ -5,33 +5,41 @@
 #include <unistd.h>
 
 #include <climits>
-#include <vector>
 
 namespace client {
 namespace {
 
-static_assert(sizeof(std::atomic<int>) == sizeof(int), "futex word");
+static_assert(sizeof(std::atomic<uint32_t>) == sizeof(uint32_t), "futex word");
 
-thread_local int t_batch_depth = 0;
-thread_local std::vector<Baton*> t_collected;  // keeps its capacity per thread
+// Bumped before every wake, so a waiter that read it before the baton was
+// marked done cannot go to sleep after the wake (FUTEX_WAIT sees the change).
+std::atomic<uint32_t> g_wake_word{0};
+std::atomic<uint32_t> g_next_thread{0};
 
-void FutexWake(std::atomic<int>* word) {
-  syscall(SYS_futex, reinterpret_cast<int*>(word), FUTEX_WAKE_PRIVATE, INT_MAX, nullptr,
-          nullptr, 0);
+int ThreadBitIndex() {
+  thread_local int index = static_cast<int>(g_next_thread.fetch_add(1) % 32);
+  return index;
 }
 
-void FutexWait(std::atomic<int>* word, int expected) {
-  syscall(SYS_futex, reinterpret_cast<int*>(word), FUTEX_WAIT_PRIVATE, expected, nullptr,
-          nullptr, 0);
+thread_local int t_batch_depth = 0;
+thread_local uint32_t t_collected_bits = 0;
+
+void WakeBits(uint32_t bits) {
+  g_wake_word.fetch_add(1, std::memory_order_seq_cst);
+  syscall(SYS_futex, reinterpret_cast<uint32_t*>(&g_wake_word), FUTEX_WAKE_BITSET_PRIVATE,
+          INT_MAX, nullptr, nullptr, bits);
 }
 
 }  // namespace
 
-// The waker may touch the word after the waiter has seen kDone and returned;
-// a stray FUTEX_WAKE on a still-mapped stack address is harmless, since
-// futex waiters always recheck their condition.
+uint32_t Baton::MarkDone() {
+  int was = state_.exchange(kDone, std::memory_order_seq_cst);
+  return was >= kSleeping ? 1u << (was - kSleeping) : 0;
+}
+
 void Baton::Post() {
-  if (state_.exchange(kDone, std::memory_order_acq_rel) == kSleeping) FutexWake(&state_);
+  uint32_t bit = MarkDone();
+  if (bit != 0) WakeBits(bit);
 }
 
 void Baton::PostLater() {
@@ -39,18 +47,21 @@ void Baton::PostLater() {
     Post();
     return;
   }
-  t_collected.push_back(this);
+  t_collected_bits |= MarkDone();
 }
 
 void Baton::Wait() {
   int expected = kInit;
-  if (state_.compare_exchange_strong(expected, kSleeping, std::memory_order_acq_rel)) {
-    while (state_.load(std::memory_order_acquire) != kDone) FutexWait(&state_, kSleeping);
+  const int sleeping = kSleeping + ThreadBitIndex();
+  if (!state_.compare_exchange_strong(expected, sleeping, std::memory_order_seq_cst)) {
+    return;  // already posted
   }
-  // children_ were set before our Post (released by its exchange).
-  Baton* children[2] = {children_[0], children_[1]};
-  for (Baton* child : children) {
-    if (child != nullptr) child->Post();
+  const uint32_t bit = 1u << (sleeping - kSleeping);
+  for (;;) {
+    uint32_t seen = g_wake_word.load(std::memory_order_seq_cst);
+    if (state_.load(std::memory_order_seq_cst) == kDone) return;
+    syscall(SYS_futex, reinterpret_cast<uint32_t*>(&g_wake_word), FUTEX_WAIT_BITSET_PRIVATE,
+            seen, nullptr, nullptr, bit);
   }
 }
 
@@ -58,16 +69,9 @@ WakeBatch::WakeBatch() { ++t_batch_depth; }
 
 WakeBatch::~WakeBatch() {
   if (--t_batch_depth != 0) return;
-  std::vector<Baton*>& v = t_collected;
-  if (v.empty()) return;
-  for (size_t i = 0; i < v.size(); ++i) {
-    size_t left = 2 * i + 1, right = 2 * i + 2;
-    v[i]->children_[0] = left < v.size() ? v[left] : nullptr;
-    v[i]->children_[1] = right < v.size() ? v[right] : nullptr;
-  }
-  Baton* root = v[0];
-  v.clear();
-  root->Post();
+  uint32_t bits = t_collected_bits;
+  t_collected_bits = 0;
+  if (bits != 0) WakeBits(bits);
 }
 
 }  // namespace client

@@ -1,17 +1,19 @@
-// Baton: a one-shot wakeup for one blocked caller (Client::Call), on a futex
-// word; and WakeBatch, which lets an event-loop thread hand out many wakeups
-// at once without paying for each one itself.
+// Baton: a one-shot wakeup for one blocked caller (Client::Call), on a futex;
+// and WakeBatch, which lets an event-loop thread wake many callers with one
+// system call.
 //
 // Why not mutex + condition variable: the woken caller would block again on
 // the mutex its waker still holds, and every wakeup would cost a syscall even
 // when the caller has not gone to sleep yet.
 //
-// Why WakeBatch: with many callers blocked on one session, waking them one by
-// one makes the loop thread the bottleneck (each futex wake of a thread on
-// another CPU is expensive, more so in a VM). Inside a WakeBatch scope,
-// PostLater() only collects batons; when the scope ends the loop wakes one of
-// them, and each woken caller wakes two more before returning (a binary
-// tree), so the wakeups run in parallel on the callers' threads.
+// Why WakeBatch: one read from the server often completes the calls of
+// several blocked callers, and on a VM a system call costs a microsecond or
+// more. Every sleeping baton waits on one process-wide futex word with its
+// own bit (FUTEX_WAIT_BITSET; a thread's bit is its index mod 32), so inside
+// a WakeBatch scope PostLater() only marks batons done and collects their
+// bits, and the scope's end wakes exactly those sleepers with one
+// FUTEX_WAKE_BITSET. Two threads sharing a bit (more than 32 blocked at
+// once) only cost a spurious wakeup, never a lost one.
 //
 // Threads: one thread Waits; one other thread Posts, once. WakeBatch and
 // PostLater are for the thread running completion callbacks.
@@ -19,6 +21,7 @@
 #define CLIENT_BATON_H_
 
 #include <atomic>
+#include <cstdint>
 
 namespace client {
 
@@ -32,14 +35,18 @@ class Baton {
   void Post();
   // Inside a WakeBatch on this thread: wake when the batch ends; else Post().
   void PostLater();
-  // Blocks until posted, then wakes the batons chained to this one.
+  // Blocks until posted.
   void Wait();
 
  private:
   friend class WakeBatch;
-  static constexpr int kInit = 0, kSleeping = 1, kDone = 2;
+  // kInit, kDone, or kSleeping + the waiter's bit index: the waker learns the
+  // bit from its exchange and never reads the baton after it (the waiter may
+  // return, and its baton go away, as soon as it sees kDone).
+  static constexpr int kInit = 0, kDone = 1, kSleeping = 2;
+  // Marks the baton done; returns the sleeping waiter's futex bit, or 0.
+  uint32_t MarkDone();
   std::atomic<int> state_{kInit};
-  Baton* children_[2] = {nullptr, nullptr};
 };
 
 class WakeBatch {
