@@ -40,15 +40,29 @@ ItemView Items::at(std::string_view key) const {
   return *it;
 }
 
+namespace {
+// Reservations stop here: past it the buffer grows as needed (one big value
+// must not reserve n of them).
+constexpr size_t kMaxGuess = 256 << 10;
+constexpr size_t kSmallValueGuess = 48;
+}  // namespace
+
+void Items::ExpectHits(size_t n, size_t key_bytes) {
+  expected_ = n;
+  if (n == 0) return;
+  slots_.reserve(slots_.size() + n);
+  size_t guess = key_bytes + n * kSmallValueGuess;
+  bytes_.reserve(bytes_.size() + (guess < kMaxGuess ? guess : kMaxGuess));
+}
+
 void Items::Add(std::string_view key, std::string_view value, uint32_t flags,
                 uint64_t cas) {
   if (slots_.empty() && expected_ > 1) {
-    // Assume the other hits are about the size of the first; past the cap
-    // the buffer grows as needed (one big value must not reserve n of them).
-    constexpr size_t kMaxGuess = 256 << 10;
+    // Assume the other hits are about the size of the first.
     slots_.reserve(expected_);
     size_t guess = expected_ * (key.size() + value.size()) + (expected_ >> 2) * 16;
-    bytes_.reserve(guess < kMaxGuess ? guess : kMaxGuess);
+    guess = guess < kMaxGuess ? guess : kMaxGuess;
+    if (guess > bytes_.capacity()) bytes_.reserve(guess);
   }
   Slot s;
   s.key_offset = bytes_.size();

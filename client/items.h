@@ -111,9 +111,11 @@ class Items {
   void Add(std::string_view key, std::string_view value, uint32_t flags, uint64_t cas);
   // Moves every hit of `other` to the end (Cluster joins per-server parts).
   void Append(Items&& other);
-  // How many hits to expect (a multi-get's key count): the first Add sizes
-  // the buffers from it, so they rarely grow. Keeps what is stored.
-  void ExpectHits(size_t n) { expected_ = n; }
+  // How many hits to expect (a multi-get's key count) and their keys' total
+  // length: reserves room for them and small values now (on the calling
+  // thread), and the first Add re-sizes from its value's size if that is
+  // larger, so the buffers rarely grow. Keeps what is stored.
+  void ExpectHits(size_t n, size_t key_bytes = 0);
   // Forgets the hits, keeping the capacity.
   void clear();
 
