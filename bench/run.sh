@@ -5,7 +5,8 @@
 #
 #   bench/run.sh [BUILD_DIR]            (default build)
 #   ROUNDS=3 DURATION=3 WARMUP=1 SERVER_THREADS=1 RT=1 MEMTIER=/path/to/memtier_benchmark \
-#     BUSY_POLL_US=50 SECTIONS="server busypoll engines echo client memory memtier" bench/run.sh build
+#     BUSY_POLL_US=50 SECTIONS="server busypoll nobatch engines echo client memory memtier" \
+#     bench/run.sh build
 #
 # Servers run pinned to CPU $SERVER_CPU (default 0) and every load generator
 # to $LOAD_CPU (default 1) when the machine has two or more CPUs, so the two
@@ -26,7 +27,7 @@ ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-3}
 WARMUP=${WARMUP:-1}
 SERVER_THREADS=${SERVER_THREADS:-1}
-SECTIONS=${SECTIONS:-"server busypoll engines echo client memory memtier"}
+SECTIONS=${SECTIONS:-"server busypoll nobatch engines echo client memory memtier"}
 BUSY_POLL_US=${BUSY_POLL_US:-50}
 RT=${RT:-0}
 MEMTIER=${MEMTIER:-}
@@ -77,7 +78,7 @@ wait_port() {  # host port
 
 # start_server NAME -> sets PORT_<NAME>, PID_<NAME>. Kinds: memcached, event,
 # threaded, busypoll (event engine with --busy_poll_us $BUSY_POLL_US),
-# echo_event, echo_threaded.
+# nobatch (event engine with --io_uring=false), echo_event, echo_threaded.
 start_server() {
   local name=$1 port
   port=$(free_port)
@@ -86,6 +87,8 @@ start_server() {
                  -c 4096 "${MC_USER[@]}" & ;;
     event|threaded) $PIN_SERVER "$BIN/memcache_server" -p "$port" -l 127.0.0.1 \
                  -t "$SERVER_THREADS" -m 1024 -c 4096 --engine "$name" 2>"$OUT/$name.log" & ;;
+    nobatch) $PIN_SERVER "$BIN/memcache_server" -p "$port" -l 127.0.0.1 \
+                 -t "$SERVER_THREADS" -m 1024 -c 4096 --io_uring=false 2>"$OUT/$name.log" & ;;
     busypoll) $PIN_SERVER "$BIN/memcache_server" -p "$port" -l 127.0.0.1 \
                  -t "$SERVER_THREADS" -m 1024 -c 4096 --busy_poll_us "$BUSY_POLL_US" \
                  2>"$OUT/$name.log" & ;;
@@ -129,7 +132,8 @@ declare -A LOADS=(
   [conns_1000]="--connections 1000 --pipeline 1 --value_size 32 --keys 100000"
   [multiget_100]="--connections 20 --pipeline 1 --ratio 0:1 --multiget 100 --value_size 32 --keys 500000 --key_prefix mg:"
 )
-LOAD_ORDER=(small_1:10 pipeline16 single_conn value_4KiB conns_1000 multiget_100)
+# LOAD_NAMES picks a subset, e.g. LOAD_NAMES="conns_1000" ROUNDS=5 SECTIONS=server.
+read -ra LOAD_ORDER <<<"${LOAD_NAMES:-small_1:10 pipeline16 single_conn value_4KiB conns_1000 multiget_100}"
 ECHO_LOADS=(small_1:10 pipeline16 single_conn)
 
 # total_field FILE FIELD -> number from the "total" line of an mcbench JSON.
@@ -243,6 +247,17 @@ if [[ " $SECTIONS " == *" busypoll "* ]]; then
   stop_server busypoll
 fi
 
+if [[ " $SECTIONS " == *" nobatch "* ]]; then
+  # What batched socket I/O (one io_uring_enter per loop iteration for all
+  # reads, one for all writes) is worth: our server with it off vs on. The
+  # load generator batches in both runs.
+  [[ -n "${PORT_event:-}" ]] || { start_server event; prefill "$PORT_event"; }
+  start_server nobatch
+  prefill "$PORT_nobatch"
+  run_pair nobatch nobatch event "${LOAD_ORDER[@]}"
+  stop_server nobatch
+fi
+
 if [[ " $SECTIONS " == *" engines "* ]]; then
   [[ -n "${PORT_event:-}" ]] || { start_server event; prefill "$PORT_event"; }
   start_server threaded
@@ -272,6 +287,15 @@ if [[ " $SECTIONS " == *" client "* ]]; then
   $PIN_LOAD "$BIN/client_vs_libmemcached" --server "127.0.0.1:$PORT_memcached" \
     --threads 1,16 --duration "$DURATION" --rounds "$ROUNDS" --busy_poll_us 100
   stop_server memcached
+  # memcached's one worker is the limit of the 16-thread multi-get above; our
+  # server answers multi-gets ~3x faster, so against it the clients' own
+  # costs decide.
+  start_server event
+  echo
+  echo "== client: both libraries against our server (event engine, -t $SERVER_THREADS)"
+  $PIN_LOAD "$BIN/client_vs_libmemcached" --server "127.0.0.1:$PORT_event" \
+    --threads 1,16 --duration "$DURATION" --rounds "$ROUNDS"
+  stop_server event
 fi
 
 if [[ " $SECTIONS " == *" memory "* ]]; then
