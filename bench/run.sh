@@ -247,24 +247,23 @@ if [[ " $SECTIONS " == *" busypoll "* ]]; then
   stop_server busypoll
 fi
 
-if [[ " $SECTIONS " == *" nobatch "* ]]; then
-  # What batched socket I/O (one io_uring_enter per loop iteration for all
-  # reads, one for all writes) is worth: our server with it off vs on. The
-  # load generator batches in both runs.
+# beside_event SECTION KIND A B : our default (event) server, started and
+# prefilled once, and a fresh server of KIND, compared as A vs B.
+beside_event() {
+  local section=$1 kind=$2 a=$3 b=$4
   [[ -n "${PORT_event:-}" ]] || { start_server event; prefill "$PORT_event"; }
-  start_server nobatch
-  prefill "$PORT_nobatch"
-  run_pair nobatch nobatch event "${LOAD_ORDER[@]}"
-  stop_server nobatch
-fi
+  local port_var="PORT_$kind"
+  start_server "$kind"
+  prefill "${!port_var}"
+  run_pair "$section" "$a" "$b" "${LOAD_ORDER[@]}"
+  stop_server "$kind"
+}
 
-if [[ " $SECTIONS " == *" engines "* ]]; then
-  [[ -n "${PORT_event:-}" ]] || { start_server event; prefill "$PORT_event"; }
-  start_server threaded
-  prefill "$PORT_threaded"
-  run_pair engines event threaded "${LOAD_ORDER[@]}"
-  stop_server threaded
-fi
+# What batched socket I/O (one io_uring_enter per loop iteration for all
+# reads, one for all writes) is worth: our server with it off vs on. The
+# load generator batches in both runs.
+if [[ " $SECTIONS " == *" nobatch "* ]]; then beside_event nobatch nobatch nobatch event; fi
+if [[ " $SECTIONS " == *" engines "* ]]; then beside_event engines threaded event threaded; fi
 
 if [[ " $SECTIONS " == *" echo "* ]]; then
   [[ -n "${PORT_event:-}" ]] || { start_server event; prefill "$PORT_event"; }

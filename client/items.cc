@@ -58,8 +58,8 @@ void Items::ExpectHits(size_t n, size_t key_bytes) {
 void Items::Add(std::string_view key, std::string_view value, uint32_t flags,
                 uint64_t cas) {
   if (slots_.empty() && expected_ > 1) {
-    // Assume the other hits are about the size of the first.
-    slots_.reserve(expected_);
+    // Assume the other hits are about the size of the first (ExpectHits
+    // reserved the slots).
     size_t guess = expected_ * (key.size() + value.size()) + (expected_ >> 2) * 16;
     guess = guess < kMaxGuess ? guess : kMaxGuess;
     if (guess > bytes_.capacity()) bytes_.reserve(guess);

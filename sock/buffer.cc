@@ -103,9 +103,9 @@ size_t Buffer::CopyOut(void* out, size_t n) const {
 int Buffer::PeekChains(iovec* out, int max, size_t* bytes) const {
   constexpr int kMax = 64;
   evbuffer_iovec vec[kMax];
-  int n = evbuffer_peek(buf_, -1, nullptr, vec, max < kMax ? max : kMax);
-  if (n > max) n = max;
-  if (n > kMax) n = kMax;
+  const int cap = max < kMax ? max : kMax;
+  int n = evbuffer_peek(buf_, -1, nullptr, vec, cap);
+  if (n > cap) n = cap;  // it returns how many chains it would need
   size_t total = 0;
   for (int i = 0; i < n; ++i) {
     out[i].iov_base = vec[i].iov_base;

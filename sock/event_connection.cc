@@ -310,12 +310,14 @@ void EventConnection::FlushNow() {
       CloseNow("write error: " + ErrnoText(errno));
       return;
     }
-    if (!output_.empty()) {
-      event_add(write_event_, nullptr);
-      writing_ = true;
-    }
+    if (!output_.empty()) WaitForRoom();
   }
   AfterOutputChange();
+}
+
+void EventConnection::WaitForRoom() {
+  event_add(write_event_, nullptr);
+  writing_ = true;
 }
 
 long EventConnection::WriteSome() {
@@ -329,9 +331,7 @@ long EventConnection::WriteSome() {
     if (n <= 0) break;
     total += n;
   }
-  if (total > 0 && options_.stats != nullptr) {
-    options_.stats->bytes_written.fetch_add(total, std::memory_order_relaxed);
-  }
+  CountWritten(total);
   return total > 0 ? total : n;
 }
 
@@ -356,24 +356,22 @@ void EventConnection::FinishBatchedWrite(long res, size_t asked) {
   }
   if (res > 0) {
     output_.Drain(static_cast<size_t>(res));
-    if (options_.stats != nullptr) {
-      options_.stats->bytes_written.fetch_add(res, std::memory_order_relaxed);
-    }
-    // The socket took everything asked; the rest (more chains than one
-    // batched write carries) goes now, as an unbatched flush would.
-    if (!output_.empty() && static_cast<size_t>(res) == asked) {
-      long n = WriteSome();
-      if (n < 0 && !WouldBlock(errno)) {
-        CloseNow("write error: " + ErrnoText(errno));
-        return;
-      }
-    }
+    CountWritten(res);
   }
-  if (!output_.empty() && !writing_) {  // the socket is full: wait for room
-    event_add(write_event_, nullptr);
-    writing_ = true;
+  if (res > 0 && static_cast<size_t>(res) == asked) {
+    // The socket took everything asked: the rest, if any (more chains than
+    // one batched write carries), goes as an unbatched flush would.
+    FlushNow();
+    return;
   }
+  if (!output_.empty() && !writing_) WaitForRoom();  // the socket is full
   AfterOutputChange();
+}
+
+void EventConnection::CountWritten(long n) {
+  if (n > 0 && options_.stats != nullptr) {
+    options_.stats->bytes_written.fetch_add(n, std::memory_order_relaxed);
+  }
 }
 
 void EventConnection::HandleWrite() {

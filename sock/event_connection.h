@@ -85,6 +85,9 @@ class EventConnection : public Connection {
   IoBatch* batch() const;
   // The immediate flush (what a flush does without a batch).
   void FlushNow();
+  // The socket took less than we had: write the rest when it has room.
+  void WaitForRoom();
+  void CountWritten(long n);  // into options_.stats
   void HandleWrite();
   void HandleTimer();
   // After a handler callback: carry out a deferred Abort, else flush.

@@ -27,6 +27,18 @@ void StoreRelease(unsigned* p, unsigned v) { __atomic_store_n(p, v, __ATOMIC_REL
 
 }  // namespace
 
+namespace {
+
+// Maps one of the ring's regions; null (with *error) on failure.
+void* MapRegion(int fd, size_t len, off_t offset, std::string* error) {
+  void* p = mmap(nullptr, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, offset);
+  if (p != MAP_FAILED) return p;
+  *error = "io_uring mmap: " + ErrnoText(errno);
+  return nullptr;
+}
+
+}  // namespace
+
 Uring::~Uring() {
   if (sqes_ != nullptr) munmap(sqes_, sqes_len_);
   if (cq_map_ != nullptr && cq_map_ != sq_map_) munmap(cq_map_, cq_map_len_);
@@ -48,30 +60,15 @@ bool Uring::Init(unsigned entries, std::string* error) {
   cq_map_len_ = p.cq_off.cqes + p.cq_entries * sizeof(io_uring_cqe);
   const bool single = (p.features & IORING_FEAT_SINGLE_MMAP) != 0;
   if (single && cq_map_len_ > sq_map_len_) sq_map_len_ = cq_map_len_;
-  void* sq = mmap(nullptr, sq_map_len_, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
-                  fd, IORING_OFF_SQ_RING);
-  if (sq == MAP_FAILED) {
-    *error = "io_uring mmap: " + ErrnoText(errno);
-    return false;
-  }
+  void* sq = MapRegion(fd, sq_map_len_, IORING_OFF_SQ_RING, error);
+  if (sq == nullptr) return false;
   sq_map_ = sq;
-  void* cq = sq;
-  if (!single) {
-    cq = mmap(nullptr, cq_map_len_, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd,
-              IORING_OFF_CQ_RING);
-    if (cq == MAP_FAILED) {
-      *error = "io_uring mmap: " + ErrnoText(errno);
-      return false;
-    }
-  }
+  void* cq = single ? sq : MapRegion(fd, cq_map_len_, IORING_OFF_CQ_RING, error);
+  if (cq == nullptr) return false;
   cq_map_ = cq;
   sqes_len_ = p.sq_entries * sizeof(io_uring_sqe);
-  void* sqes = mmap(nullptr, sqes_len_, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd,
-                    IORING_OFF_SQES);
-  if (sqes == MAP_FAILED) {
-    *error = "io_uring mmap: " + ErrnoText(errno);
-    return false;
-  }
+  void* sqes = MapRegion(fd, sqes_len_, IORING_OFF_SQES, error);
+  if (sqes == nullptr) return false;
   sqes_ = static_cast<io_uring_sqe*>(sqes);
   sq_tail_ = At<unsigned>(sq, p.sq_off.tail);
   sq_mask_ = At<unsigned>(sq, p.sq_off.ring_mask);
@@ -97,7 +94,7 @@ bool Uring::Init(unsigned entries, std::string* error) {
   msg.msg_iov = &iov;
   msg.msg_iovlen = 1;
   QueueRecvMsg(sv[0], &msg, 1);
-  queued_ = 0;
+  queued_ = 0;  // submitted by hand: Enter would wait for it, maybe forever
   int submitted = static_cast<int>(syscall(SYS_io_uring_enter, fd_, 1, 0, 0, nullptr, 0));
   uint64_t tag = 0;
   int32_t res = 0;
